@@ -1,0 +1,76 @@
+"""Argument checks shared by every public function: one clear message per mistake.
+
+Each check names the argument, what was expected and what was received, so
+that a student sees how to fix the call instead of an error from deep in torch.
+"""
+from __future__ import annotations
+
+import math
+from numbers import Real
+
+import torch
+
+
+def as_matrix(name: str, x, n_features: int | None = None, *, finite: bool = True) -> torch.Tensor:
+    """Check that ``x`` is a floating (batch, features) tensor and return it.
+
+    Shape:
+        x: ``(batch, n_features)``.
+    """
+    if not isinstance(x, torch.Tensor):
+        raise TypeError(f"{name} must be a torch.Tensor of shape (batch, features); got {type(x).__name__}"
+                        " (convert with torch.as_tensor(x, dtype=torch.float32))")
+    if not x.is_floating_point():
+        raise TypeError(f"{name} must have a floating dtype such as torch.float32; got {x.dtype}"
+                        " (convert with x.float())")
+    if x.dim() != 2:
+        raise ValueError(f"{name} must be 2-D (batch, features), images flattened row-major; "
+                         f"got shape {tuple(x.shape)}")
+    if x.shape[0] == 0:
+        raise ValueError(f"{name} is empty: got shape {tuple(x.shape)}, expected at least one row")
+    if n_features is not None and x.shape[1] != n_features:
+        raise ValueError(f"{name} must have {n_features} features per row; got shape {tuple(x.shape)}")
+    if finite and not bool(torch.isfinite(x).all()):
+        raise ValueError(f"{name} contains NaN or infinity; clean the data before passing it")
+    return x
+
+
+def same_shape(name_a: str, a: torch.Tensor, name_b: str, b: torch.Tensor) -> None:
+    if a.shape != b.shape:
+        raise ValueError(f"{name_a} and {name_b} must have the same shape; got {tuple(a.shape)} and {tuple(b.shape)}")
+    if a.device != b.device:
+        raise ValueError(f"{name_a} and {name_b} must be on the same device; got {a.device} and {b.device}")
+
+
+def number(name: str, value, *, low=None, high=None, low_open=False, high_open=False, integer=False):
+    """Check a hyperparameter against its range and return it."""
+    kind = "an int" if integer else "a real number"
+    ok_type = isinstance(value, int) if integer else isinstance(value, Real)
+    if isinstance(value, bool) or not ok_type:
+        raise TypeError(f"{name} must be {kind}; got {type(value).__name__} {value!r}")
+    if not integer and not math.isfinite(value):
+        raise ValueError(f"{name} must be finite; got {value!r}")
+    too_low = low is not None and (value <= low if low_open else value < low)
+    too_high = high is not None and (value >= high if high_open else value > high)
+    if too_low or too_high:
+        lo = "-inf" if low is None else repr(low)
+        hi = "inf" if high is None else repr(high)
+        interval = ("(" if low_open else "[") + f"{lo}, {hi}" + (")" if high_open else "]")
+        raise ValueError(f"{name} must lie in {interval}; got {value!r}")
+    return value
+
+
+def reduction(value: str) -> str:
+    if value not in ("mean", "sum", "none"):
+        raise ValueError(f"reduction must be 'mean' (sum over features, mean over the batch), "
+                         f"'sum' or 'none' (one value per example); got {value!r}")
+    return value
+
+
+def reduce(per_example: torch.Tensor, how: str) -> torch.Tensor:
+    """Apply a reduction to one loss value per example."""
+    if how == "mean":
+        return per_example.mean()
+    if how == "sum":
+        return per_example.sum()
+    return per_example
