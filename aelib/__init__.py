@@ -7,8 +7,8 @@ effect: a chapter seeds and chooses its device in its first cell.
 from .device import get_device, set_seed
 from .models import Autoencoder
 from .train import History, evaluate, fit
-from . import data, deep, losses, models, noise, train
+from . import data, deep, losses, models, noise, show, train
 
 __all__ = ["get_device", "set_seed", "Autoencoder", "fit", "evaluate", "History",
-           "data", "deep", "losses", "models", "noise", "train"]
+           "data", "deep", "losses", "models", "noise", "show", "train"]
 __version__ = "0.1.0"

