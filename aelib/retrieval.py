@@ -1,0 +1,319 @@
+"""Retrieval with codes: ranking measures, binary codes, Hamming distance, the semantic-hashing table.
+
+Chapter 12 ranks documents by the distance between their codes and scores the
+ranking with precision and recall (relevant = same label). Chapter 13 makes the
+codes binary and uses each code as a memory address: ``SemanticHashTable`` finds
+every document within a Hamming radius by visiting the neighbouring addresses,
+without looking at the rest of the collection.
+
+Conventions: a binary code is a row of 0/1 (or bool) values, ``(n, bits)``; bit j
+of a code has weight 2**j in its integer address. Distances are "smaller is closer";
+pass ``1 - cosine_similarity`` for a similarity.
+"""
+from __future__ import annotations
+
+import math
+from itertools import combinations
+
+import numpy as np
+import torch
+
+from ._checks import number
+
+# Recall levels of the lecture's precision-recall figure (Hinton & Salakhutdinov 2006): doubling
+# from 0.1 % to 51.2 %, then 100 %. Plot them on a logarithmic axis.
+RECALL_LEVELS = np.array([0.001 * 2 ** i for i in range(10)] + [1.0])
+
+
+def _numpy(name: str, a) -> np.ndarray:
+    if isinstance(a, torch.Tensor):
+        a = a.detach().cpu().numpy()
+    if not isinstance(a, np.ndarray):
+        raise TypeError(f"{name} must be a numpy array or torch tensor; got {type(a).__name__}")
+    return a
+
+
+def binary_codes(h, threshold: float = 0.5) -> np.ndarray:
+    """Threshold code units into bits: 1 where ``h > threshold`` (chapter 13).
+
+    Args:
+        h: code-unit activities, e.g. sigmoid outputs in [0, 1].
+        threshold: the cut; 0.5 for sigmoid units, 0 for linear (pre-sigmoid) units.
+
+    Shape:
+        h: ``(n, bits)``; output: ``(n, bits)`` uint8 of 0/1.
+    """
+    h = _numpy("h", h)
+    if h.ndim != 2:
+        raise ValueError(f"h must be 2-D (n, bits); got shape {h.shape}")
+    number("threshold", threshold)
+    return (h > threshold).astype(np.uint8)
+
+
+def _bits(name: str, codes, n_bits: int | None = None) -> np.ndarray:
+    codes = _numpy(name, codes)
+    if codes.ndim != 2:
+        raise ValueError(f"{name} must be 2-D (n, bits) with one binary code per row; got shape {codes.shape}")
+    if n_bits is not None and codes.shape[1] != n_bits:
+        raise ValueError(f"{name} must have codes of {n_bits} bits; got codes of {codes.shape[1]} bits "
+                         f"(shape {codes.shape})")
+    if codes.dtype != np.bool_ and not np.isin(codes, (0, 1)).all():
+        raise ValueError(f"{name} must hold only 0 and 1 (or bool); threshold real codes with binary_codes()")
+    return codes.astype(bool)
+
+
+def pack_codes(codes) -> np.ndarray:
+    """Pack binary codes into 64-bit words: bit j of a code goes to bit j % 64 of word j // 64.
+
+    For codes of at most 63 bits, column 0 of the result is the code's integer address.
+
+    Shape:
+        codes: ``(n, bits)``; output: ``(n, ceil(bits / 64))`` uint64.
+    """
+    codes = _bits("codes", codes)
+    n, bits = codes.shape
+    words = np.zeros((n, max(1, math.ceil(bits / 64))), dtype=np.uint64)
+    for j in range(bits):
+        words[:, j // 64] |= codes[:, j].astype(np.uint64) << np.uint64(j % 64)
+    return words
+
+
+def hamming_distance(a, b, chunk: int = 2048) -> np.ndarray:
+    """Number of differing bits between every code of ``a`` and every code of ``b`` (chapters 13, 14).
+
+    Computed by XOR and population count on packed words, ``chunk`` rows of ``a`` at a time.
+
+    Args:
+        a: binary codes (0/1 or bool), e.g. the queries.
+        b: binary codes of the same width, e.g. the database.
+
+    Shape:
+        a: ``(n, bits)``; b: ``(m, bits)``; output: ``(n, m)`` int64.
+    """
+    a = _bits("a", a)
+    b = _bits("b", b, a.shape[1])
+    pa, pb = pack_codes(a), pack_codes(b)
+    out = np.empty((len(pa), len(pb)), dtype=np.int64)
+    for s in range(0, len(pa), chunk):
+        block = pa[s:s + chunk, None, :] ^ pb[None, :, :]
+        out[s:s + chunk] = np.bitwise_count(block).sum(axis=2)
+    return out
+
+
+def _check_ranking_args(distances, query_labels, db_labels, exclude_self):
+    d = _numpy("distances", distances)
+    ql, dl = _numpy("query_labels", query_labels).ravel(), _numpy("db_labels", db_labels).ravel()
+    if d.ndim != 2 or d.shape != (len(ql), len(dl)):
+        raise ValueError(f"distances must have shape (n_queries, n_database) = ({len(ql)}, {len(dl)}) "
+                         f"from the label arrays; got {d.shape}")
+    if exclude_self and d.shape[0] != d.shape[1]:
+        raise ValueError(f"exclude_self needs the queries to be the database (a square distances matrix); got {d.shape}")
+    if np.isnan(d).any():
+        raise ValueError("distances contains NaN")
+    return d, ql, dl
+
+
+def ranked_relevance(distances, query_labels, db_labels, exclude_self: bool = False, seed: int = 0,
+                     chunk: int = 256):
+    """Yield, for blocks of queries, the relevance (same label) of the database sorted by distance.
+
+    Ties are broken at random (the same random order of the database for every query,
+    seeded): a tie says nothing about which item is closer, and a fixed order could favour
+    a label that happens to come first (Hamming distances tie a lot).
+
+    Args:
+        distances: smaller is closer.
+        query_labels, db_labels: one integer label per query / database item.
+        exclude_self: the queries are the database; each query's own item is left out.
+
+    Shape:
+        distances: ``(n_queries, n_database)``; yields bool ``(block, n_database)``, or
+        ``(block, n_database - 1)`` with exclude_self.
+    """
+    d, ql, dl = _check_ranking_args(distances, query_labels, db_labels, exclude_self)
+    perm = np.random.default_rng(seed).permutation(d.shape[1])
+    where = np.argsort(perm)  # column of item i after the permutation
+    for s in range(0, d.shape[0], chunk):
+        block = d[s:s + chunk][:, perm].astype(np.float64)
+        if exclude_self:
+            rows = np.arange(block.shape[0])
+            block[rows, where[s + rows]] = np.inf
+        order = perm[np.argsort(block, axis=1, kind="stable")]
+        if exclude_self:
+            order = order[:, :-1]
+        yield dl[order] == ql[s:s + chunk, None]
+
+
+def precision_recall(distances, query_labels, db_labels, recall_levels=RECALL_LEVELS,
+                     exclude_self: bool = False, seed: int = 0) -> tuple[np.ndarray, np.ndarray]:
+    """Precision at each recall level, averaged over queries: the lecture's retrieval curve (chapter 12).
+
+    For one query the database is ranked by distance; the precision at recall level r is the
+    fraction of relevant items among the shortest prefix of the ranking that holds a fraction
+    r of all relevant items. Queries with no relevant item in the database are skipped.
+
+    Returns:
+        ``(recall_levels, precision)``, both ``(n_levels,)``.
+    """
+    levels = np.asarray(recall_levels, dtype=np.float64)
+    if levels.ndim != 1 or (levels <= 0).any() or (levels > 1).any():
+        raise ValueError(f"recall_levels must be a 1-D array of values in (0, 1]; got {recall_levels!r}")
+    total, n = np.zeros(len(levels)), 0
+    for rel in ranked_relevance(distances, query_labels, db_labels, exclude_self, seed):
+        hits = np.cumsum(rel, axis=1)
+        n_rel = hits[:, -1]
+        keep = n_rel > 0
+        hits, n_rel = hits[keep], n_rel[keep]
+        for i, r in enumerate(levels):
+            need = np.ceil(r * n_rel - 1e-9).astype(np.int64)  # relevant items to reach recall r
+            rank = (hits < need[:, None]).sum(axis=1) + 1  # first rank with that many
+            total[i] += (need / rank).sum()
+        n += len(n_rel)
+    if n == 0:
+        raise ValueError("no query has a relevant item in the database (no shared label)")
+    return levels, total / n
+
+
+def precision_at_k(distances, query_labels, db_labels, k, exclude_self: bool = False, seed: int = 0):
+    """Mean fraction of relevant items among the ``k`` closest (chapters 12, 14).
+
+    Args:
+        k: an int or a list of ints, each at most the database size.
+
+    Returns:
+        A float, or an array with one value per k.
+    """
+    ks = np.atleast_1d(np.asarray(k))
+    if ks.ndim != 1 or not np.issubdtype(ks.dtype, np.integer) or (ks < 1).any():
+        raise ValueError(f"k must be a positive int or a list of them; got {k!r}")
+    total, n = np.zeros(len(ks)), 0
+    for rel in ranked_relevance(distances, query_labels, db_labels, exclude_self, seed):
+        if ks.max() > rel.shape[1]:
+            raise ValueError(f"k must be at most the database size {rel.shape[1]}; got {k!r}")
+        hits = np.cumsum(rel, axis=1)
+        total += (hits[:, ks - 1] / ks).sum(axis=0)
+        n += len(rel)
+    out = total / n
+    return float(out[0]) if np.ndim(k) == 0 else out
+
+
+def mean_average_precision(distances, query_labels, db_labels, exclude_self: bool = False,
+                           seed: int = 0) -> float:
+    """Mean over queries of the average precision: the mean of the precision at the rank of each
+    relevant item (chapters 12, 14). Queries with no relevant item are skipped.
+    """
+    total, n = 0.0, 0
+    for rel in ranked_relevance(distances, query_labels, db_labels, exclude_self, seed):
+        hits = np.cumsum(rel, axis=1)
+        n_rel = hits[:, -1]
+        ranks = np.arange(1, rel.shape[1] + 1)
+        ap = (rel * hits / ranks).sum(axis=1)
+        keep = n_rel > 0
+        total += (ap[keep] / n_rel[keep]).sum()
+        n += int(keep.sum())
+    if n == 0:
+        raise ValueError("no query has a relevant item in the database (no shared label)")
+    return total / n
+
+
+def _masks(bits: int, radius: int) -> np.ndarray:
+    """Every XOR mask with at most ``radius`` bits set, by increasing number of bits."""
+    out = [0]
+    for r in range(1, radius + 1):
+        out.extend(sum(1 << j for j in c) for c in combinations(range(bits), r))
+    return np.array(out, dtype=np.uint64)
+
+
+class SemanticHashTable:
+    """Binary codes used as memory addresses (semantic hashing, chapter 13).
+
+    Each code of ``bits`` bits is an address; the documents are stored grouped by address.
+    ``query(code, radius)`` visits the sum_{r <= radius} C(bits, r) addresses within that
+    Hamming distance of ``code`` and returns what is stored there: its cost depends on the
+    number of addresses visited and documents found, not on the size of the collection.
+    Up to 24 bits the table is direct (an offset for each of the 2**bits addresses: one
+    memory lookup per address); wider codes use a sorted address array (a binary search
+    per address). ``scan(code, radius)`` is the brute-force alternative, for comparison.
+
+    Args:
+        codes: one binary code per document (0/1 or bool), at most 62 bits.
+
+    Shape:
+        codes: ``(n, bits)``.
+    """
+
+    DIRECT_MAX_BITS = 24
+    MAX_PROBES = 1 << 22
+
+    def __init__(self, codes):
+        codes = _bits("codes", codes)
+        n, bits = codes.shape
+        if n == 0 or not 1 <= bits <= 62:
+            raise ValueError(f"codes must hold at least one code of 1 to 62 bits; got shape {codes.shape}")
+        self.bits, self.n = bits, n
+        self.addresses = pack_codes(codes)[:, 0]
+        self.order = np.argsort(self.addresses, kind="stable")  # documents grouped by address
+        self._sorted = self.addresses[self.order]
+        if bits <= self.DIRECT_MAX_BITS:
+            counts = np.bincount(self.addresses.astype(np.int64), minlength=1 << bits)
+            self.starts = np.concatenate([[0], np.cumsum(counts)])
+        self._mask_cache: dict[int, np.ndarray] = {}
+
+    def __len__(self) -> int:
+        return self.n
+
+    def _address(self, code) -> np.uint64:
+        return pack_codes(_bits("code", np.asarray(_numpy("code", code)).reshape(1, -1), self.bits))[0, 0]
+
+    def _radius(self, radius) -> int:
+        number("radius", radius, low=0, integer=True)
+        radius = min(radius, self.bits)
+        n_probes = sum(math.comb(self.bits, r) for r in range(radius + 1))
+        if n_probes > self.MAX_PROBES:
+            raise ValueError(f"radius {radius} means visiting {n_probes:,} addresses of {self.bits} bits "
+                             f"(limit {self.MAX_PROBES:,}); use a smaller radius or scan()")
+        if radius not in self._mask_cache:
+            self._mask_cache[radius] = _masks(self.bits, radius)
+        return radius
+
+    def neighbour_addresses(self, code, radius: int) -> np.ndarray:
+        """The addresses within Hamming distance ``radius`` of ``code``, nearest first."""
+        return self._address(code) ^ self._mask_cache[self._radius(radius)]
+
+    def query(self, code, radius: int, return_distances: bool = False):
+        """Indices of the stored codes within Hamming distance ``radius`` of ``code``, no scan.
+
+        Args:
+            code: one binary code of the table's width.
+            radius: an int from 0 to the number of bits.
+            return_distances: also return each found document's Hamming distance.
+
+        Shape:
+            code: ``(bits,)``; output: ``(found,)`` int64 indices, nearest addresses first.
+        """
+        probes = self.neighbour_addresses(code, radius)
+        if self.bits <= self.DIRECT_MAX_BITS:
+            p = probes.astype(np.int64)
+            lo, hi = self.starts[p], self.starts[p + 1]
+        else:
+            lo = np.searchsorted(self._sorted, probes, "left")
+            hi = np.searchsorted(self._sorted, probes, "right")
+        lengths = hi - lo
+        total = int(lengths.sum())
+        # the runs order[lo:hi] of every probe, concatenated without a Python loop
+        offsets = np.repeat(lo - np.concatenate([[0], np.cumsum(lengths)[:-1]]), lengths)
+        found = self.order[offsets + np.arange(total)]
+        if not return_distances:
+            return found
+        mask_bits = np.bitwise_count(self._mask_cache[self._radius(radius)]).astype(np.int64)
+        return found, np.repeat(mask_bits, lengths)
+
+    def scan(self, code, radius: int) -> np.ndarray:
+        """The same set as ``query`` by brute force: the distance to every stored code.
+
+        Shape:
+            output: ``(found,)`` int64 indices in storage order.
+        """
+        a = self._address(code)
+        number("radius", radius, low=0, integer=True)
+        return np.flatnonzero(np.bitwise_count(self.addresses ^ a) <= radius)
