@@ -1,0 +1,47 @@
+"""The built book: every page of the table of contents is there, executed and offline-ready.
+
+Runs after `jupyter-book build` (make test-notebooks builds it first).
+"""
+from pathlib import Path
+
+import pytest
+import yaml
+
+ROOT = Path(__file__).resolve().parents[2]
+HTML = ROOT / "_build" / "html"
+
+
+def toc_files():
+    toc = yaml.safe_load((ROOT / "_toc.yml").read_text())
+    files = [toc["root"]]
+    for part in toc.get("parts", []):
+        for chapter in part["chapters"]:
+            files.append(chapter["file"])
+            files += [s["file"] for s in chapter.get("sections", [])]
+    return files
+
+
+def test_book_was_built():
+    assert (HTML / "index.html").is_file(), "run `make book` first"
+
+
+@pytest.mark.parametrize("name", toc_files())
+def test_every_toc_page_built(name):
+    assert (HTML / f"{name}.html").is_file()
+
+
+@pytest.mark.parametrize("name", [f for f in toc_files() if f.startswith("chapters/") and "/student/" not in f])
+def test_chapters_are_executed(name):
+    source = ROOT / f"{name}.ipynb"
+    if not source.exists():
+        pytest.skip("not a notebook")
+    page = (HTML / f"{name}.html").read_text(encoding="utf8")
+    assert "cell_output" in page, f"{name} has no outputs in the book: was it executed?"
+    assert "Traceback" not in page
+
+
+def test_mathjax_is_local():
+    page = (HTML / "chapters" / "02_loss_functions.html").read_text(encoding="utf8")
+    assert "_static/mathjax/tex-chtml.js" in page
+    assert "cdn.jsdelivr" not in page
+    assert (HTML / "_static" / "mathjax" / "tex-chtml.js").is_file()
