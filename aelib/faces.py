@@ -1,0 +1,97 @@
+"""A 25x25 face set made as Hinton & Salakhutdinov (2006) made theirs (chapter 11).
+
+They had no large face set either: they rotated, scaled and shifted the 400
+Olivetti faces into 165,600 images of 25x25 pixels. No Olivetti set ships
+offline, so the same is done here to the 100 face images of scikit-image's
+``lfw_subset`` (each a different photograph). Whole source photographs are
+held out for the test set: a test face is never a transformed copy of a
+training face.
+"""
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import torch
+import torch.nn.functional as F
+
+from ._checks import number
+from .data import load_lfw_faces
+
+SIDE = 25
+
+
+def transform_faces(x: torch.Tensor, angle: torch.Tensor, scale: torch.Tensor, shift: torch.Tensor) -> torch.Tensor:
+    """Rotate, scale and shift 25x25 images (bilinear, borders reflected).
+
+    Args:
+        x: images in [0, 1], flattened row-major.
+        angle: rotation in degrees, one per image.
+        scale: zoom factor, one per image (> 1 enlarges the face).
+        shift: translation in pixels (columns, rows), one pair per image.
+
+    Shape:
+        x: ``(n, 625)``; angle, scale: ``(n,)``; shift: ``(n, 2)``; output: ``(n, 625)``.
+    """
+    n = len(x)
+    for name, t, shape in (("angle", angle, (n,)), ("scale", scale, (n,)), ("shift", shift, (n, 2))):
+        if tuple(t.shape) != shape:
+            raise ValueError(f"{name} must have shape {shape} (one per image); got {tuple(t.shape)}")
+    a = angle * math.pi / 180.0
+    cos, sin = torch.cos(a) / scale, torch.sin(a) / scale
+    # affine_grid maps output coordinates in [-1, 1] to input coordinates: the inverse transform.
+    theta = torch.stack([torch.stack([cos, -sin, -shift[:, 0] * 2 / SIDE], 1),
+                         torch.stack([sin, cos, -shift[:, 1] * 2 / SIDE], 1)], 1)
+    img = x.reshape(n, 1, SIDE, SIDE)
+    grid = F.affine_grid(theta, list(img.shape), align_corners=False)
+    out = F.grid_sample(img, grid, mode="bilinear", padding_mode="reflection", align_corners=False)
+    return out.reshape(n, SIDE * SIDE).clamp_(0.0, 1.0)
+
+
+def load_face_set(n_variants: int = 250, n_test_sources: int = 20, max_angle: float = 20.0,
+                  scale_range: tuple[float, float] = (0.9, 1.15), max_shift: float = 2.0,
+                  seed: int = 0) -> dict[str, torch.Tensor]:
+    """Training and test faces, each a random rotation, scale and shift of one source face.
+
+    Args:
+        n_variants: transformed copies made of every source face.
+        n_test_sources: source photographs held out, whole, for the test set.
+        max_angle: rotations are uniform in [-max_angle, max_angle] degrees.
+        scale_range: zoom factors are uniform in this range.
+        max_shift: shifts are uniform in [-max_shift, max_shift] pixels in each direction.
+        seed: the same seed gives the same set.
+
+    Returns:
+        ``{"x_train", "x_test", "source_train", "source_test"}``: float32 images in [0, 1] and
+        the index (0-99) of the source face of each image.
+
+    Shape:
+        x_train: ``((100 - n_test_sources) * n_variants, 625)``; x_test:
+        ``(n_test_sources * n_variants, 625)``.
+    """
+    number("n_variants", n_variants, low=1, integer=True)
+    number("n_test_sources", n_test_sources, low=1, high=99, integer=True)
+    number("max_angle", max_angle, low=0.0, high=180.0)
+    number("max_shift", max_shift, low=0.0, high=12.0)
+    lo, hi = scale_range
+    number("scale_range[0]", lo, low=0.0, low_open=True)
+    number("scale_range[1]", hi, low=lo)
+    number("seed", seed, low=0, integer=True)
+    images, is_face = load_lfw_faces()
+    faces = torch.from_numpy(images[is_face])
+    g = torch.Generator().manual_seed(seed)
+    order = torch.randperm(len(faces), generator=g)
+    test_sources = order[:n_test_sources].sort().values
+    train_sources = order[n_test_sources:].sort().values
+
+    def variants(sources):
+        src = sources.repeat_interleave(n_variants)
+        m = len(src)
+        angle = (torch.rand(m, generator=g) * 2 - 1) * max_angle
+        scale = lo + torch.rand(m, generator=g) * (hi - lo)
+        shift = (torch.rand(m, 2, generator=g) * 2 - 1) * max_shift
+        return transform_faces(faces[src], angle, scale, shift), src
+
+    x_train, s_train = variants(train_sources)
+    x_test, s_test = variants(test_sources)
+    return {"x_train": x_train, "x_test": x_test, "source_train": s_train, "source_test": s_test}
