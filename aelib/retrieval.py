@@ -57,7 +57,7 @@ def _bits(name: str, codes, n_bits: int | None = None) -> np.ndarray:
     if n_bits is not None and codes.shape[1] != n_bits:
         raise ValueError(f"{name} must have codes of {n_bits} bits; got codes of {codes.shape[1]} bits "
                          f"(shape {codes.shape})")
-    if codes.dtype != np.bool_ and not np.isin(codes, (0, 1)).all():
+    if codes.dtype != np.bool_ and not ((codes == 0) | (codes == 1)).all():
         raise ValueError(f"{name} must hold only 0 and 1 (or bool); threshold real codes with binary_codes()")
     return codes.astype(bool)
 
@@ -72,10 +72,11 @@ def pack_codes(codes) -> np.ndarray:
     """
     codes = _bits("codes", codes)
     n, bits = codes.shape
-    words = np.zeros((n, max(1, math.ceil(bits / 64))), dtype=np.uint64)
-    for j in range(bits):
-        words[:, j // 64] |= codes[:, j].astype(np.uint64) << np.uint64(j % 64)
-    return words
+    n_words = max(1, math.ceil(bits / 64))
+    # bit j -> byte j // 8, bit j % 8 (little order); 8 little-endian bytes make one uint64 word
+    packed = np.zeros((n, 8 * n_words), dtype=np.uint8)
+    packed[:, :math.ceil(bits / 8)] = np.packbits(codes, axis=1, bitorder="little")
+    return packed.view("<u8").astype(np.uint64, copy=False)
 
 
 def hamming_distance(a, b, chunk: int = 2048) -> np.ndarray:
