@@ -1,0 +1,57 @@
+"""The contractive autoencoder's Jacobian and penalty term (chapter 08).
+
+For the sigmoid encoder h = sigm(b + W x) the Jacobian is J_h(x) = diag(h (1 - h)) W,
+so both the Jacobian and its squared Frobenius norm (``aelib.losses.contractive_penalty``)
+come in closed form. ``penalty(lam)`` turns the norm into the term that ``aelib.fit`` adds
+to the reconstruction loss: l(f(x)) + lam * ||J_h(x)||_F^2.
+"""
+from __future__ import annotations
+
+from typing import Callable
+
+import torch
+
+from ._checks import as_matrix, number
+from .losses import contractive_penalty
+
+
+def jacobian(h: torch.Tensor, W: torch.Tensor) -> torch.Tensor:
+    """J_h(x) = diag(h (1 - h)) W for each example, in closed form.
+
+    Args:
+        h: hidden codes of a batch (sigmoid outputs), h = sigm(b + W x).
+        W: encoder weights.
+
+    Shape:
+        h: ``(batch, n_hidden)``; W: ``(n_hidden, n_visible)``;
+        output: ``(batch, n_hidden, n_visible)``, entry [i, j, k] = dh_j / dx_k at example i.
+    """
+    as_matrix("h", h, finite=False)
+    if not isinstance(W, torch.Tensor) or W.dim() != 2:
+        raise ValueError(f"W must be a 2-D tensor (n_hidden, n_visible); got "
+                         f"{tuple(W.shape) if isinstance(W, torch.Tensor) else type(W).__name__}")
+    if W.shape[0] != h.shape[1]:
+        raise ValueError(f"h and W disagree on the number of hidden units: h has shape {tuple(h.shape)}, "
+                         f"W has shape {tuple(W.shape)} (expected W of shape ({h.shape[1]}, n_visible))")
+    return (h * (1 - h)).unsqueeze(2) * W.unsqueeze(0)
+
+
+def penalty(lam: float) -> Callable[[torch.nn.Module, torch.Tensor, torch.Tensor], torch.Tensor]:
+    """The contractive term for ``aelib.fit``: ``lam * mean_i ||J_h(x_i)||_F^2``.
+
+    Args:
+        lam: weight of the penalty, lam >= 0 (lam = 0 gives the plain autoencoder).
+
+    Returns:
+        ``penalty(model, x_tilde, h) -> scalar``, as ``fit(..., penalty=...)`` expects; the
+        model must expose the encoder weights as ``model.W`` (``aelib.Autoencoder`` does).
+
+    Shape:
+        h: ``(batch, n_hidden)``; the mean is over the batch, like the losses' ``"mean"``.
+    """
+    number("lam", lam, low=0.0)
+
+    def term(model: torch.nn.Module, x_tilde: torch.Tensor, h: torch.Tensor) -> torch.Tensor:
+        return lam * contractive_penalty(h, model.W).mean()
+
+    return term
