@@ -29,7 +29,7 @@ $(STAMP): requirements.txt pyproject.toml data/package.json data/package-lock.js
 	$(BIN)/python -c 'import aelib.data; aelib.data.report()'
 	touch $(STAMP)
 
-book: setup
+book: setup student
 	$(QUIET) $(BIN)/jupyter-book build . -W -n --keep-going
 
 student: setup
@@ -47,7 +47,8 @@ test-unit: setup
 test-notebooks: setup student
 	rm -rf _build/.jupyter_cache
 	$(QUIET) $(BIN)/python -m pytest -q -p tests.nbval_cache --nbval-lax --nbval-current-env \
-		--durations=0 chapters
+		--ignore=chapters/assignments/student chapters
+	$(QUIET) $(BIN)/python -m pytest -q tests/assignments
 	$(QUIET) $(BIN)/jupyter-book build . -W -n --keep-going
 	$(QUIET) $(BIN)/python -m pytest -q tests/book
 

@@ -38,6 +38,8 @@ def as_matrix(name: str, x, n_features: int | None = None, *, finite: bool = Tru
 def same_shape(name_a: str, a: torch.Tensor, name_b: str, b: torch.Tensor) -> None:
     if a.shape != b.shape:
         raise ValueError(f"{name_a} and {name_b} must have the same shape; got {tuple(a.shape)} and {tuple(b.shape)}")
+    if a.dtype != b.dtype:
+        raise TypeError(f"{name_a} and {name_b} must have the same dtype; got {a.dtype} and {b.dtype}")
     if a.device != b.device:
         raise ValueError(f"{name_a} and {name_b} must be on the same device; got {a.device} and {b.device}")
 
@@ -74,3 +76,14 @@ def reduce(per_example: torch.Tensor, how: str) -> torch.Tensor:
     if how == "sum":
         return per_example.sum()
     return per_example
+
+
+def matches(name: str, x: torch.Tensor, param: torch.Tensor, owner: str = "the model") -> torch.Tensor:
+    """Check that ``x`` has the dtype and device of a parameter it will be multiplied with."""
+    if x.dtype != param.dtype:
+        raise TypeError(f"{name} has dtype {x.dtype} but {owner}'s parameters are {param.dtype}; "
+                        f"convert with {name}.to({param.dtype}) (or the model with .to({x.dtype}))")
+    if x.device != param.device:
+        raise ValueError(f"{name} is on {x.device} but {owner} is on {param.device}; "
+                         f"move one of them with .to(device)")
+    return x

@@ -10,7 +10,7 @@ from typing import Sequence
 import torch
 from torch import nn
 
-from ._checks import as_matrix, number
+from ._checks import as_matrix, matches, number
 
 ACTIVATIONS = {"sigmoid": nn.Sigmoid, "relu": nn.ReLU, "tanh": nn.Tanh}
 
@@ -67,11 +67,11 @@ class DeepAutoencoder(nn.Module):
 
     def encode(self, x: torch.Tensor) -> torch.Tensor:
         """The code z, linear units."""
-        as_matrix("x", x, self.sizes[0], finite=False)
+        matches("x", as_matrix("x", x, self.sizes[0], finite=False), self.encoder[0].weight)
         return self.encoder(x)
 
     def decode_preactivation(self, z: torch.Tensor) -> torch.Tensor:
-        as_matrix("z", z, self.sizes[-1], finite=False)
+        matches("z", as_matrix("z", z, self.sizes[-1], finite=False), self.decoder[0].weight)
         return self.decoder(z)
 
     def decode(self, z: torch.Tensor) -> torch.Tensor:

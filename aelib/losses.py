@@ -124,4 +124,6 @@ def contractive_penalty(h: torch.Tensor, W: torch.Tensor) -> torch.Tensor:
                          f"W has shape {tuple(W.shape)} (expected W of shape ({h.shape[1]}, n_visible))")
     if W.device != h.device:
         raise ValueError(f"h and W must be on the same device; got {h.device} and {W.device}")
+    if W.dtype != h.dtype:
+        raise TypeError(f"h and W must have the same dtype; got {h.dtype} and {W.dtype}")
     return ((h * (1 - h)) ** 2) @ (W ** 2).sum(dim=1)

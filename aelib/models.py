@@ -10,7 +10,7 @@ import math
 import torch
 from torch import nn
 
-from ._checks import as_matrix, number
+from ._checks import as_matrix, matches, number
 
 DECODERS = ("sigmoid", "linear")
 
@@ -57,12 +57,12 @@ class Autoencoder(nn.Module):
 
     def encode(self, x: torch.Tensor) -> torch.Tensor:
         """h(x) = sigm(b + W x)."""
-        as_matrix("x", x, self.n_visible, finite=False)
+        matches("x", as_matrix("x", x, self.n_visible, finite=False), self.W)
         return torch.sigmoid(torch.addmm(self.b, x, self.W.t()))
 
     def decode_preactivation(self, h: torch.Tensor) -> torch.Tensor:
         """a_hat = c + W* h, the output before its non-linearity."""
-        as_matrix("h", h, self.n_hidden, finite=False)
+        matches("h", as_matrix("h", h, self.n_hidden, finite=False), self.W)
         return torch.addmm(self.c, h, self.W_star.t())
 
     def decode(self, h: torch.Tensor) -> torch.Tensor:
