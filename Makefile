@@ -10,7 +10,7 @@ STAMP := $(VENV)/.setup-done
 # Quiet progress bars in everything that records outputs.
 QUIET := AELIB_PROGRESS=0 PYTHONHASHSEED=0
 
-.PHONY: setup book test test-unit test-notebooks test-browser lab student bench clean help
+.PHONY: setup book test test-unit test-notebooks test-browser lab student checkpoints bench clean help
 
 help:
 	@echo "make book   build the HTML book in _build/html (executes every chapter)"
@@ -58,8 +58,13 @@ test-browser: setup
 lab: setup
 	cd chapters && ../$(BIN)/jupyter lab
 
+# Retrain the deep-autoencoder checkpoints that chapter 11 and 16 load (minutes; the
+# committed checkpoints make this unnecessary for `make book`).
+checkpoints: setup
+	$(BIN)/python -m aelib.checkpoints train deep_mnist deep_faces
+
 bench: setup
-	$(BIN)/python -m bench
+	$(QUIET) $(BIN)/python -m aelib.bench
 
 clean:
 	rm -rf _build data/*.npz chapters/assignments/student
