@@ -21,6 +21,10 @@ def test_no_outputs_committed(path):
     dirty = [i for i, c in enumerate(nb.cells)
              if c.cell_type == "code" and (c.get("outputs") or c.get("execution_count") is not None)]
     assert dirty == [], f"{path.name}: cells {dirty} carry outputs; clear them before committing"
+    # The book highlights code by the notebook's language_info (nbval does not record it).
+    assert nb.metadata.get("language_info", {}).get("pygments_lexer") == "ipython3", \
+        f"{path.name}: metadata.language_info.pygments_lexer must be 'ipython3'"
+    assert nb.metadata.get("kernelspec", {}).get("name") == "python3"
 
 
 @pytest.mark.parametrize("path", [p for p in NOTEBOOKS if "assignments" not in p.parts],
