@@ -2,13 +2,26 @@
 
 Each module holds one idea of the lecture; a chapter teaches the idea in the
 open, and later chapters import it from here. Importing aelib has no side
-effect: a chapter seeds and chooses its device in its first cell.
+effect: a chapter seeds and chooses its device in its first cell. Modules
+beyond the core are imported on first use (``aelib.plot``, ``aelib.rbm``, ...).
 """
+import importlib
+
+from . import data, deep, losses, models, noise, show, train
 from .device import get_device, set_seed
 from .models import Autoencoder
 from .train import History, evaluate, fit
-from . import data, deep, losses, models, noise, show, train
+
+_LAZY = {"assignments", "bench", "checkpoints", "codeunits", "contractive", "faces", "hashing", "linear", "plot", "psd",
+         "rbm", "retrieval", "similarity", "sparse", "stacked"}
 
 __all__ = ["get_device", "set_seed", "Autoencoder", "fit", "evaluate", "History",
-           "data", "deep", "losses", "models", "noise", "show", "train"]
+           "data", "deep", "losses", "models", "noise", "show", "train", *sorted(_LAZY)]
 __version__ = "0.1.0"
+
+
+def __getattr__(name):
+    # Heavier modules (matplotlib, scikit-learn) load only when a chapter uses them.
+    if name in _LAZY:
+        return importlib.import_module(f".{name}", __name__)
+    raise AttributeError(f"module 'aelib' has no attribute {name!r}")
