@@ -6,7 +6,7 @@ noisy machine because both sides are timed together, interleaved:
 1. ``aelib.fit`` against a plain PyTorch loop on the 784-1000-500-250-30 autoencoder at
    batch 256, and the training step's arithmetic rate against a float32 matrix product;
 2. the closed-form contractive penalty against the autograd Jacobian;
-3. the PSD predictor against FISTA inference, at equal objective value;
+3. the PSD predictor against FISTA run to the optimum;
 4. semantic-hashing queries against a brute-force scan at 10^4, 10^5, 10^6 codes;
 5. each chapter's execution time, read from the book's execution cache;
 6. the published numbers the book reproduces, beside the book's own values.
@@ -114,7 +114,7 @@ def contractive_speed(batch: int = 256, n_visible: int = 784, n_hidden: int = 50
 
 
 def psd_speed(n: int = 20000, epochs: int = 3) -> dict:
-    """PSD's predictor against FISTA: FISTA iterations needed to match the predictor's energy."""
+    """PSD's predictor against FISTA run until it is within 0.1% of the lasso's minimum (chapter 09's setup)."""
     from aelib import sparse
     from aelib.data import load_natural_patches
     from aelib.psd import PSD, train_psd
@@ -128,17 +128,14 @@ def psd_speed(n: int = 20000, epochs: int = 3) -> dict:
     D = model.D.detach()
     with torch.no_grad():
         z_pred = model.encode(x_test)
-        target = sparse.lasso_objective(x_test, D, z_pred, model.lam).mean().item()
-        iters = 1
-        while iters < 1000:
-            z = sparse.fista(x_test, D, model.lam, n_iter=iters)
-            if sparse.lasso_objective(x_test, D, z, model.lam).mean().item() <= target:
-                break
-            iters *= 2
+        e_pred = sparse.lasso_objective(x_test, D, z_pred, model.lam).mean().item()
+        _, trace = sparse.fista(x_test, D, model.lam, n_iter=300, history=True)
+        e_star = min(trace)
+        iters = int(np.argmax(np.array(trace) <= e_star * 1.001)) + 1
         t_pred = _best(lambda: model.encode(x_test), 10)
         t_fista = _best(lambda: sparse.fista(x_test, D, model.lam, n_iter=iters), 3)
-    return {"predictor_objective": target, "fista_iterations_to_match": iters, "predictor_ms": 1e3 * t_pred,
-            "fista_ms": 1e3 * t_fista, "speedup": t_fista / t_pred}
+    return {"predictor_objective": e_pred, "optimal_objective": e_star, "fista_iterations_to_optimum": iters,
+            "predictor_ms": 1e3 * t_pred, "fista_ms": 1e3 * t_fista, "speedup": t_fista / t_pred}
 
 
 def hashing_speed(bits: int = 20, radius: int = 2, sizes=(10 ** 4, 10 ** 5, 10 ** 6), queries: int = 200) -> list[dict]:
@@ -159,18 +156,27 @@ def hashing_speed(bits: int = 20, radius: int = 2, sizes=(10 ** 4, 10 ** 5, 10 *
     return rows
 
 
-def chapter_times() -> list[dict]:
-    """Execution time of each notebook, from the book's jupyter-cache (filled by make test / make book)."""
-    if not CACHE.is_dir():
+def chapter_times(cache: Path | None = None) -> list[dict]:
+    """Execution time of each notebook, from a book's jupyter-cache (filled by make test / make book).
+
+    Args:
+        cache: the cache folder; default ``_build/.jupyter_cache``, or ``$AELIB_BENCH_CACHE``.
+    """
+    cache = Path(cache or os.environ.get("AELIB_BENCH_CACHE") or CACHE)
+    if not cache.is_dir():
         return []
     from jupyter_cache import get_cache
 
-    rows = []
-    for record in get_cache(str(CACHE)).list_cache_records():
+    latest: dict[str, dict] = {}
+    for record in get_cache(str(cache)).list_cache_records():
         seconds = record.data.get("execution_seconds")
-        if seconds is not None:
-            rows.append({"notebook": Path(record.uri).relative_to(ROOT).as_posix(), "seconds": seconds})
-    return sorted(rows, key=lambda r: r["notebook"])
+        parts = Path(record.uri).parts
+        if seconds is None or "chapters" not in parts:
+            continue
+        name = "/".join(parts[parts.index("chapters"):])
+        if name not in latest or record.created > latest[name]["created"]:
+            latest[name] = {"notebook": name, "seconds": seconds, "created": record.created}
+    return [{"notebook": r["notebook"], "seconds": r["seconds"]} for r in sorted(latest.values(), key=lambda r: r["notebook"])]
 
 
 def reproduction() -> list[dict]:
@@ -220,7 +226,7 @@ def to_markdown(r: dict) -> str:
     total = sum(c["seconds"] for c in r["chapters"])
     lines = [
         f"*Measured {r['date']} on {r['machine']}, by `make bench` in {r['bench_seconds']:.0f} s.*\n",
-        "### Training loop\n",
+        "## Training loop\n",
         _table([
             {"what": "aelib.fit / plain PyTorch loop (samples/s)", "value": fit["fit_over_plain"],
              "detail": f"{fit['fit_samples_per_s']:,.0f} vs {fit['plain_samples_per_s']:,.0f}"},
@@ -228,16 +234,18 @@ def to_markdown(r: dict) -> str:
              "detail": f"{fit['train_gflops']:.0f} vs {fit['matmul_gflops']:.0f} GFLOP/s"},
             {"what": "contractive penalty: autograd Jacobian / closed form (time)", "value": con["speedup"],
              "detail": f"{con['autograd_ms']:.1f} ms vs {con['closed_form_ms']:.2f} ms, max difference {con['max_abs_difference']:.1e}"},
-            {"what": "PSD: FISTA / predictor (time at equal objective)", "value": psd["speedup"],
-             "detail": f"{psd['fista_ms']:.1f} ms ({psd['fista_iterations_to_match']} iterations) vs {psd['predictor_ms']:.2f} ms"},
+            {"what": "PSD: FISTA to within 0.1% of the optimum / predictor (time)", "value": psd["speedup"],
+             "detail": f"{psd['fista_ms']:.1f} ms ({psd['fista_iterations_to_optimum']} iterations) vs "
+                       f"{psd['predictor_ms']:.2f} ms; objective {psd['predictor_objective']:.2f} vs optimum "
+                       f"{psd['optimal_objective']:.2f}"},
         ], [("what", "measurement", "s"), ("value", "ratio", ".2f"), ("detail", "values", "s")]),
-        "### Semantic hashing against a scan (20-bit codes, radius 2)\n",
+        "## Semantic hashing against a scan (20-bit codes, radius 2)\n",
         _table(r["hashing"], [("codes", "codes", ","), ("hash_query_us", "hash query (µs)", ".1f"),
                               ("scan_us", "scan (µs)", ".1f"), ("speedup", "scan / hash", ".0f")]),
-        "### Chapter execution times (budget 90 s each, 600 s in all)\n",
+        "## Chapter execution times (budget 90 s each, 600 s in all)\n",
         _table(r["chapters"], [("notebook", "notebook", "s"), ("seconds", "seconds", ".1f")])
         + f"| **all** | **{total:.0f}** |\n",
-        "### Published results and the book's\n",
+        "## Published results and the book's\n",
         _table(r["reproduction"], [("result", "result", "s"), ("paper", "paper", ".3g"), ("book", "book", ".3g"),
                                    ("ratio", "book / paper", ".2f")]),
     ]
