@@ -87,3 +87,24 @@ def matches(name: str, x: torch.Tensor, param: torch.Tensor, owner: str = "the m
         raise ValueError(f"{name} is on {x.device} but {owner} is on {param.device}; "
                          f"move one of them with .to(device)")
     return x
+
+
+def two_d(name: str, M, layout: str) -> torch.Tensor:
+    """Check that ``M`` is a 2-D tensor; ``layout`` names its axes for the message, e.g. "(n_hidden, n_visible)"."""
+    if not isinstance(M, torch.Tensor) or M.dim() != 2:
+        raise ValueError(f"{name} must be a 2-D tensor {layout}; got "
+                         f"{tuple(M.shape) if isinstance(M, torch.Tensor) else type(M).__name__}")
+    return M
+
+
+def codes_and_weights(h: torch.Tensor, W: torch.Tensor) -> None:
+    """Check a batch of sigmoid codes h against the encoder weights W that produced them."""
+    as_matrix("h", h, finite=False)
+    two_d("W", W, "(n_hidden, n_visible)")
+    if W.shape[0] != h.shape[1]:
+        raise ValueError(f"h and W disagree on the number of hidden units: h has shape {tuple(h.shape)}, "
+                         f"W has shape {tuple(W.shape)} (expected W of shape ({h.shape[1]}, n_visible))")
+    if W.device != h.device:
+        raise ValueError(f"h and W must be on the same device; got {h.device} and {W.device}")
+    if W.dtype != h.dtype:
+        raise TypeError(f"h and W must have the same dtype; got {h.dtype} and {W.dtype}")

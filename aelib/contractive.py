@@ -11,7 +11,7 @@ from typing import Callable
 
 import torch
 
-from ._checks import as_matrix, number
+from ._checks import codes_and_weights, number
 from .losses import contractive_penalty
 
 
@@ -26,13 +26,7 @@ def jacobian(h: torch.Tensor, W: torch.Tensor) -> torch.Tensor:
         h: ``(batch, n_hidden)``; W: ``(n_hidden, n_visible)``;
         output: ``(batch, n_hidden, n_visible)``, entry [i, j, k] = dh_j / dx_k at example i.
     """
-    as_matrix("h", h, finite=False)
-    if not isinstance(W, torch.Tensor) or W.dim() != 2:
-        raise ValueError(f"W must be a 2-D tensor (n_hidden, n_visible); got "
-                         f"{tuple(W.shape) if isinstance(W, torch.Tensor) else type(W).__name__}")
-    if W.shape[0] != h.shape[1]:
-        raise ValueError(f"h and W disagree on the number of hidden units: h has shape {tuple(h.shape)}, "
-                         f"W has shape {tuple(W.shape)} (expected W of shape ({h.shape[1]}, n_visible))")
+    codes_and_weights(h, W)
     return (h * (1 - h)).unsqueeze(2) * W.unsqueeze(0)
 
 

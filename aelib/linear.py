@@ -16,7 +16,7 @@ import math
 import torch
 from torch import nn
 
-from ._checks import as_matrix, number
+from ._checks import as_matrix, number, two_d
 
 
 def _spectrum(x: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor, int]:
@@ -151,9 +151,7 @@ def principal_angles(A: torch.Tensor, B: torch.Tensor) -> torch.Tensor:
         ascending.
     """
     for name, M in (("A", A), ("B", B)):
-        if not isinstance(M, torch.Tensor) or M.dim() != 2:
-            raise ValueError(f"{name} must be a 2-D tensor (n_features, n_vectors); got "
-                             f"{tuple(M.shape) if isinstance(M, torch.Tensor) else type(M).__name__}")
+        two_d(name, M, "(n_features, n_vectors)")
     if A.shape[0] != B.shape[0]:
         raise ValueError(f"A and B must have the same number of rows (n_features); got {tuple(A.shape)} "
                          f"and {tuple(B.shape)}")

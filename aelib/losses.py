@@ -12,7 +12,7 @@ from __future__ import annotations
 import torch
 import torch.nn.functional as F
 
-from ._checks import as_matrix, reduce, reduction as check_reduction, same_shape
+from ._checks import as_matrix, codes_and_weights, reduce, reduction as check_reduction, same_shape
 
 
 def cross_entropy(x_hat: torch.Tensor, x: torch.Tensor, reduction: str = "mean") -> torch.Tensor:
@@ -115,15 +115,5 @@ def contractive_penalty(h: torch.Tensor, W: torch.Tensor) -> torch.Tensor:
     Shape:
         h: ``(batch, n_hidden)``; W: ``(n_hidden, n_visible)``; output: ``(batch,)``.
     """
-    as_matrix("h", h, finite=False)
-    if not isinstance(W, torch.Tensor) or W.dim() != 2:
-        raise ValueError(f"W must be a 2-D tensor (n_hidden, n_visible); got "
-                         f"{tuple(W.shape) if isinstance(W, torch.Tensor) else type(W).__name__}")
-    if W.shape[0] != h.shape[1]:
-        raise ValueError(f"h and W disagree on the number of hidden units: h has shape {tuple(h.shape)}, "
-                         f"W has shape {tuple(W.shape)} (expected W of shape ({h.shape[1]}, n_visible))")
-    if W.device != h.device:
-        raise ValueError(f"h and W must be on the same device; got {h.device} and {W.device}")
-    if W.dtype != h.dtype:
-        raise TypeError(f"h and W must have the same dtype; got {h.dtype} and {W.dtype}")
+    codes_and_weights(h, W)
     return ((h * (1 - h)) ** 2) @ (W ** 2).sum(dim=1)
