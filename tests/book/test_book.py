@@ -45,3 +45,33 @@ def test_mathjax_is_local():
     assert "_static/mathjax/tex-chtml.js" in page
     assert "cdn.jsdelivr" not in page
     assert (HTML / "_static" / "mathjax" / "tex-chtml.js").is_file()
+
+
+def chapter_pages():
+    return [f for f in toc_files() if f.startswith("chapters/") and "/appendix/" not in f]
+
+
+@pytest.mark.parametrize("name", chapter_pages())
+def test_exercises_numbered_per_chapter(name):
+    """Every exercise title reads "Exercise <chapter>.<n>", counting 1, 2, ... within the page."""
+    import re
+
+    page = (HTML / f"{name}.html").read_text(encoding="utf8")
+    stem = Path(name).name.split("_")[0]  # "05" or "a2"
+    chapter = str(int(stem)) if stem.isdigit() else stem.upper()
+    # the title paragraph of each exercise box (solutions and references repeat the number)
+    titles = re.findall(r'<p class="admonition-title">\s*<span class="caption-number">Exercise ([^ <]+) </span>', page)
+    assert titles == [f"{chapter}.{i}" for i in range(1, len(titles) + 1)], titles
+    assert not re.search(r"Exercise \d+(?![.\d])", page), "an exercise kept a book-wide number"
+    # every solution names its exercise with the same per-chapter number
+    for number in re.findall(r"Solution to(?:<a[^>]*>)?\s*(?:<span[^>]*>)?\s*Exercise ([^ <]+)", page):
+        assert number in titles
+
+
+def test_inline_scripts_appear_once():
+    """Sphinx would write sphinx-thebe's configuration script twice (a redeclared const in the browser)."""
+    import re
+
+    page = (HTML / "chapters" / "05_undercomplete_overcomplete.html").read_text(encoding="utf8")
+    bodies = re.findall(r"<script>(.*?)</script>", page, flags=re.S)
+    assert bodies and len(bodies) == len(set(bodies)), [b[:60] for b in bodies]
