@@ -156,3 +156,15 @@ def test_real_assignment_is_well_formed(name):
     survivors = {line for line in solution_lines(nb) if line in text.splitlines()}
     assert not survivors, f"solution lines left in the student version of {name}: {sorted(survivors)}"
     assert "### BEGIN" not in text and "### END" not in text
+
+
+def test_committed_student_versions_are_up_to_date(tmp_path):
+    """The student versions are committed (the launch buttons open them from the repository), so
+    they must be exactly what `make student` generates from the solutions today."""
+    source = Path(__file__).resolve().parents[2] / "chapters" / "assignments"
+    written = assignments.generate(source, tmp_path)
+    assert written
+    for fresh in written:
+        committed = source / "student" / fresh.name
+        assert committed.is_file(), f"{committed.name} is not committed: run `make student`"
+        assert committed.read_bytes() == fresh.read_bytes(), f"{committed.name} is stale: run `make student`"
