@@ -75,3 +75,24 @@ def test_inline_scripts_appear_once():
     page = (HTML / "chapters" / "05_undercomplete_overcomplete.html").read_text(encoding="utf8")
     bodies = re.findall(r"<script>(.*?)</script>", page, flags=re.S)
     assert bodies and len(bodies) == len(set(bodies)), [b[:60] for b in bodies]
+
+
+@pytest.mark.parametrize("name", [f for f in toc_files() if (ROOT / f"{f}.ipynb").exists()])
+def test_launch_buttons_open_committed_notebooks(name):
+    """Binder, Colab and JupyterHub buttons name the configured repository and a notebook git tracks."""
+    import re
+    import subprocess
+
+    url = yaml.safe_load((ROOT / "_config.yml").read_text())["repository"]["url"]
+    repo = url.removeprefix("https://github.com/")
+    page = (HTML / f"{name}.html").read_text(encoding="utf8")
+    launches = {
+        "binder": re.findall(rf'href="https://mybinder\.org/v2/gh/{repo}/main\?urlpath=lab/tree/([^"]+)"', page),
+        "colab": re.findall(rf'href="https://colab\.research\.google\.com/github/{repo}/blob/main/([^"]+)"', page),
+        "jupyterhub": re.findall(r'href="[^"]*/git-pull\?[^"]*urlpath=lab/tree/[^/]+/([^"&]+)', page),
+    }
+    tracked = set(subprocess.run(["git", "ls-files", "chapters"], cwd=ROOT, capture_output=True, text=True,
+                                 check=True).stdout.split())
+    for kind, paths in launches.items():
+        assert paths == [f"{name}.ipynb"], (kind, paths)
+        assert paths[0] in tracked, f"the {kind} button opens {paths[0]}, which is not committed"
