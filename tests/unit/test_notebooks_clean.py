@@ -96,3 +96,69 @@ def test_colab_cell_does_nothing_elsewhere(monkeypatch):
     before = list(sys.path)
     exec(colab.source(), {})
     assert sys.path == before
+
+
+# Methods that give the same result when applied twice, so `model = model.cpu()` is safe to re-run.
+IDEMPOTENT = {"cpu", "to", "eval", "train", "float", "double", "detach", "contiguous", "requires_grad_"}
+MUTATORS = {"append", "extend", "update", "insert", "pop", "add_", "mul_", "sub_", "div_", "copy_", "zero_",
+            "clamp_", "fill_", "normal_", "uniform_"}
+
+
+def rerun_hazards(nb) -> list[str]:
+    """Statements that change a name an earlier cell made, so re-running their cell changes the result.
+
+    ``x = x - mean`` or ``w += step`` in a later cell, or ``results.append(...)`` on a list from an
+    earlier cell: a student who runs that cell twice (or out of order) silently gets another answer.
+    A cell that builds its own state (assigns the name before using it) is safe to re-run.
+    """
+    import ast
+
+    defined, found = set(), []
+    for index, cell in enumerate(nb.cells):
+        if cell.cell_type != "code":
+            continue
+        code = "\n".join(line for line in cell.source.splitlines() if not line.lstrip().startswith(("%", "!")))
+        local: set[str] = set()
+        for stmt in ast.parse(code).body:
+            earlier = defined - local
+            if isinstance(stmt, ast.AugAssign) and isinstance(stmt.target, ast.Name) and stmt.target.id in earlier:
+                found.append(f"cell {index}: `{stmt.target.id} {ast.unparse(stmt.op)}= ...` on an earlier cell's name")
+            if isinstance(stmt, ast.Assign):
+                value = stmt.value
+                idempotent = (isinstance(value, ast.Call) and isinstance(value.func, ast.Attribute)
+                              and value.func.attr in IDEMPOTENT)
+                loads = {n.id for n in ast.walk(value) if isinstance(n, ast.Name)}
+                for target in stmt.targets:
+                    for n in ast.walk(target):
+                        if (isinstance(n, ast.Name) and isinstance(n.ctx, ast.Store) and n.id in loads
+                                and n.id in earlier and not idempotent):
+                            found.append(f"cell {index}: `{n.id} = f({n.id})` on an earlier cell's name")
+            if isinstance(stmt, ast.Expr) and isinstance(stmt.value, ast.Call):
+                func = stmt.value.func
+                if (isinstance(func, ast.Attribute) and isinstance(func.value, ast.Name)
+                        and func.value.id in earlier and func.attr in MUTATORS):
+                    found.append(f"cell {index}: `{func.value.id}.{func.attr}(...)` mutates an earlier cell's name")
+            for n in ast.walk(stmt):
+                if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Store):
+                    local.add(n.id)
+                elif isinstance(n, (ast.FunctionDef, ast.ClassDef)):
+                    local.add(n.name)
+                elif isinstance(n, ast.alias):
+                    local.add((n.asname or n.name).split(".")[0])
+        defined |= local
+    return found
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: str(p.relative_to(ROOT)))
+def test_cells_can_be_rerun(path):
+    assert rerun_hazards(nbformat.read(path, as_version=4)) == []
+
+
+def test_rerun_hazards_are_found():
+    from nbformat.v4 import new_code_cell, new_notebook
+
+    nb = new_notebook(cells=[new_code_cell("x = load()\nlosses = []\nmodel = make()"),
+                             new_code_cell("x = x - x.mean(0)"), new_code_cell("losses.append(1.0)"),
+                             new_code_cell("model = model.cpu()\ny = 2 * x\ny = y + 1"), new_code_cell("x += 1")])
+    found = rerun_hazards(nb)
+    assert [f.split(":")[0] for f in found] == ["cell 1", "cell 2", "cell 4"], found
