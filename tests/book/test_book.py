@@ -96,3 +96,17 @@ def test_launch_buttons_open_committed_notebooks(name):
     for kind, paths in launches.items():
         assert paths == [f"{name}.ipynb"], (kind, paths)
         assert paths[0] in tracked, f"the {kind} button opens {paths[0]}, which is not committed"
+
+
+@pytest.mark.parametrize("name", chapter_pages())
+def test_every_figure_has_a_caption_and_alt_text(name):
+    """Each image a chapter draws sits in a <figure> with a <figcaption>, and carries alt text."""
+    import re
+
+    page = (HTML / f"{name}.html").read_text(encoding="utf8")
+    drawn = re.findall(r'<img [^>]*src="[^"]*_images/[^"]*"[^>]*>', page)
+    figures = re.findall(r"<figure[^>]*>(.*?)</figure>", page, flags=re.S)
+    captioned = [img for body in figures if "<figcaption" in body
+                 for img in re.findall(r'<img [^>]*src="[^"]*_images/[^"]*"[^>]*>', body)]
+    assert len(captioned) == len(drawn), f"{len(drawn) - len(captioned)} figure(s) without a caption"
+    assert all(re.search(r'alt="[^"]{10,}"', img) for img in drawn), "a figure without alt text"
