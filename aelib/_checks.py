@@ -26,8 +26,8 @@ def as_matrix(name: str, x, n_features: int | None = None, *, finite: bool = Tru
     if x.dim() != 2:
         raise ValueError(f"{name} must be 2-D (batch, features), images flattened row-major; "
                          f"got shape {tuple(x.shape)}")
-    if x.shape[0] == 0:
-        raise ValueError(f"{name} is empty: got shape {tuple(x.shape)}, expected at least one row")
+    if x.shape[0] == 0 or x.shape[1] == 0:
+        raise ValueError(f"{name} is empty: got shape {tuple(x.shape)}, expected at least one row and one feature")
     if n_features is not None and x.shape[1] != n_features:
         raise ValueError(f"{name} must have {n_features} features per row; got shape {tuple(x.shape)}")
     if finite and not bool(torch.isfinite(x).all()):

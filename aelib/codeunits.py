@@ -32,10 +32,22 @@ def move_unit(model, z: torch.Tensor, unit: int, steps: torch.Tensor) -> torch.T
     """
     as_matrix("z", z)
     number("unit", unit, low=0, high=z.shape[1] - 1, integer=True)
+    _check_steps("steps", steps, 1, "(s,)")
     s, n = len(steps), len(z)
     moved = z.unsqueeze(0).repeat(s, 1, 1)
     moved[:, :, unit] += steps.to(z).unsqueeze(1)
     return model.decode(moved.reshape(s * n, -1)).reshape(s, n, -1)
+
+
+def _check_steps(name: str, steps, dim: int, layout: str) -> None:
+    if not isinstance(steps, torch.Tensor):
+        raise TypeError(f"{name} must be a torch.Tensor of shape {layout}; got {type(steps).__name__} "
+                        f"(convert with torch.tensor({name}))")
+    if steps.dim() != dim or steps.shape[-1] == 0:
+        raise ValueError(f"{name} must have shape {layout} with at least one step; got {tuple(steps.shape)}")
+    if steps.dtype == torch.bool or not bool(torch.isfinite(steps).all()):
+        raise ValueError(f"{name} must hold finite numbers; got dtype {steps.dtype} with values "
+                         f"{steps.flatten()[:5].tolist()}")
 
 
 @torch.no_grad()
@@ -61,9 +73,15 @@ def unit_effects(model, classifier, z: torch.Tensor, steps_per_unit: torch.Tenso
         ``{"share", "kept", "ink"}``.
     """
     as_matrix("z", z)
-    if steps_per_unit.dim() != 2 or steps_per_unit.shape[0] != z.shape[1]:
+    _check_steps("steps_per_unit", steps_per_unit, 2, f"(code={z.shape[1]}, steps)")
+    if steps_per_unit.shape[0] != z.shape[1]:
         raise ValueError(f"steps_per_unit must have shape (code={z.shape[1]}, steps); got {tuple(steps_per_unit.shape)}")
-    before = classifier(model.decode(z)).argmax(1)
+    number("n_classes", n_classes, low=1, integer=True)
+    logits = classifier(model.decode(z))
+    if logits.dim() != 2 or logits.shape[1] != n_classes:
+        raise ValueError(f"n_classes must equal the classifier's number of outputs: got n_classes={n_classes}, "
+                         f"classifier outputs of shape {tuple(logits.shape)}")
+    before = logits.argmax(1)
     code, s = steps_per_unit.shape
     share, kept, ink = torch.empty(code, s, n_classes), torch.empty(code, s), torch.empty(code, s)
     for j in range(code):

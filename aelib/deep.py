@@ -25,8 +25,8 @@ def mlp(sizes: Sequence[int], activation: str = "relu", last_activation: str | N
     """
     if len(sizes) < 2:
         raise ValueError(f"sizes needs at least an input and an output width; got {list(sizes)}")
-    for s in sizes:
-        number("each layer size", s, low=1, integer=True)
+    for i, s in enumerate(sizes):
+        number(f"sizes[{i}]", s, low=1, integer=True)
     for name in (activation, last_activation):
         if name is not None and name not in ACTIVATIONS:
             raise ValueError(f"activation must be one of {sorted(ACTIVATIONS)} or None; got {name!r}")

@@ -15,7 +15,7 @@ import numpy as np
 import torch
 import torch.nn.functional as F
 
-from ._checks import number
+from ._checks import as_matrix, number
 from .data import load_lfw_faces
 
 SIDE = 25
@@ -33,10 +33,23 @@ def transform_faces(x: torch.Tensor, angle: torch.Tensor, scale: torch.Tensor, s
     Shape:
         x: ``(n, 625)``; angle, scale: ``(n,)``; shift: ``(n, 2)``; output: ``(n, 625)``.
     """
+    as_matrix("x", x, SIDE * SIDE)
+    # The output is clipped to [0, 1]; an input outside it would be changed without a word.
+    if bool(((x < 0) | (x > 1)).any()):
+        raise ValueError(f"x must lie in [0, 1]; got values in [{x.min().item():.3g}, {x.max().item():.3g}]")
     n = len(x)
     for name, t, shape in (("angle", angle, (n,)), ("scale", scale, (n,)), ("shift", shift, (n, 2))):
+        if not isinstance(t, torch.Tensor):
+            raise TypeError(f"{name} must be a torch.Tensor of shape {shape} (one per image); got {type(t).__name__}")
         if tuple(t.shape) != shape:
             raise ValueError(f"{name} must have shape {shape} (one per image); got {tuple(t.shape)}")
+        if t.dtype != x.dtype or t.device != x.device:
+            raise TypeError(f"{name} must have the dtype and device of x ({x.dtype} on {x.device}); "
+                            f"got {t.dtype} on {t.device}")
+        if not bool(torch.isfinite(t).all()):
+            raise ValueError(f"{name} contains NaN or infinity")
+    if bool((scale <= 0).any()):
+        raise ValueError(f"scale must be > 0 (a zoom factor); got a minimum of {scale.min().item():.3g}")
     a = angle * math.pi / 180.0
     cos, sin = torch.cos(a) / scale, torch.sin(a) / scale
     # affine_grid maps output coordinates in [-1, 1] to input coordinates: the inverse transform.

@@ -24,12 +24,13 @@ from typing import Sequence
 import torch
 from torch import nn
 
-from ._checks import as_matrix, number
+from ._checks import as_matrix, matches, number
 from .deep import mlp
 
 
 def _generator(seed: int) -> torch.Generator:
-    number("seed", seed, low=0, integer=True)
+    # torch seeds are unsigned 64-bit integers
+    number("seed", seed, low=0, high=2**64 - 1, integer=True)
     return torch.Generator().manual_seed(seed)
 
 
@@ -65,6 +66,8 @@ class RandomProjectionLSH:
         if self.W is None:
             raise RuntimeError("call fit(x) before encode(x)")
         as_matrix("x", x, self.W.shape[0])
+        # Only the signs are kept, so data in another float dtype than fit's is simply converted.
+        x = x.to(self.W.dtype)
         return (x - self.mean.to(x.device)) @ self.W.to(x.device) > 0
 
 
@@ -152,6 +155,7 @@ class BinaryCode(nn.Module):
         self.sigma = number("sigma", sigma, low=0.0)
 
     def forward(self, z: torch.Tensor) -> torch.Tensor:
+        as_matrix("z", z, finite=False)
         if not self.training:
             return (z > 0).to(z.dtype)
         if self.mode == "noise":
@@ -188,12 +192,12 @@ class HashingAutoencoder(nn.Module):
 
     def encode(self, x: torch.Tensor) -> torch.Tensor:
         """The code-layer activity h: noisy or straight-through in training, 0/1 in eval mode."""
-        as_matrix("x", x, self.sizes[0], finite=False)
+        matches("x", as_matrix("x", x, self.sizes[0], finite=False), self.encoder[0].weight)
         return self.code(self.encoder(x))
 
     def decode(self, h: torch.Tensor) -> torch.Tensor:
         """The output pre-activation a_hat (x_hat = sigm(a_hat))."""
-        as_matrix("h", h, self.sizes[-1], finite=False)
+        matches("h", as_matrix("h", h, self.sizes[-1], finite=False), self.decoder[0].weight)
         return self.decoder(h)
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
@@ -203,6 +207,12 @@ class HashingAutoencoder(nn.Module):
     def codes(self, x: torch.Tensor, batch_size: int = 8192) -> torch.Tensor:
         """The binary codes [z > 0] of x, computed on the model's device, returned on x's device."""
         as_matrix("x", x, self.sizes[0])
-        device = next(self.parameters()).device
+        number("batch_size", batch_size, low=1, integer=True)
+        weight = self.encoder[0].weight
+        # x may live on another device (it is moved batch by batch), but not in another dtype.
+        if x.dtype != weight.dtype:
+            raise TypeError(f"x has dtype {x.dtype} but the model's parameters are {weight.dtype}; "
+                            f"convert with x.to({weight.dtype})")
+        device = weight.device
         out = [self.encoder(x[i:i + batch_size].to(device)) > 0 for i in range(0, len(x), batch_size)]
         return torch.cat(out).to(x.device)

@@ -43,6 +43,11 @@ def cross_entropy_logits(a_hat: torch.Tensor, x: torch.Tensor, reduction: str = 
 
     Numerically safer than ``cross_entropy`` for deep models whose outputs saturate.
 
+    Args:
+        a_hat: output pre-activation (logits), any real values.
+        x: target in [0, 1].
+        reduction: ``"mean"`` (sum over features, mean over batch), ``"sum"`` or ``"none"``.
+
     Shape:
         a_hat, x: ``(batch, features)``.
     """
@@ -50,6 +55,10 @@ def cross_entropy_logits(a_hat: torch.Tensor, x: torch.Tensor, reduction: str = 
     as_matrix("a_hat", a_hat, finite=False)
     as_matrix("x", x)
     same_shape("a_hat", a_hat, "x", x)
+    # torch accepts any target here, and x outside [0, 1] gives a "loss" that can be negative.
+    if bool(((x < 0) | (x > 1)).any()):
+        raise ValueError("x must lie in [0, 1] for the Bernoulli cross-entropy; got values in "
+                         f"[{x.min().item():.3g}, {x.max().item():.3g}] (use squared_error for real-valued x)")
     per_example = F.binary_cross_entropy_with_logits(a_hat, x, reduction="none").sum(dim=1)
     return reduce(per_example, reduction)
 

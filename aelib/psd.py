@@ -28,7 +28,7 @@ import torch
 from torch import nn
 
 from . import sparse
-from ._checks import as_matrix, number
+from ._checks import as_matrix, matches, number, same_shape
 from .device import get_device
 
 ENCODERS = ("tanh", "sigmoid")
@@ -75,13 +75,13 @@ class PSD(nn.Module):
 
     def encode(self, x: torch.Tensor) -> torch.Tensor:
         """The predicted code F(x) = g * tanh(W x + b) (or sigm(W x + b))."""
-        as_matrix("x", x, self.n_visible)
+        matches("x", as_matrix("x", x, self.n_visible), self.W)
         a = torch.addmm(self.b, x, self.W.t())
         return self.g * torch.tanh(a) if self.encoder == "tanh" else torch.sigmoid(a)
 
     def decode(self, z: torch.Tensor) -> torch.Tensor:
         """x_hat = D z."""
-        as_matrix("z", z, self.n_code, finite=False)
+        matches("z", as_matrix("z", z, self.n_code, finite=False), self.D)
         return z @ self.D.t()
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
@@ -96,6 +96,7 @@ class PSD(nn.Module):
         """
         e = sparse.lasso_objective(x, self.D, z, self.lam)
         if z_pred is not None:
+            same_shape("z_pred", as_matrix("z_pred", z_pred), "z", z)
             e = e + 0.5 * self.alpha * ((z - z_pred) ** 2).sum(1)
         return e
 
@@ -111,7 +112,7 @@ class PSD(nn.Module):
         Shape:
             x: ``(batch, n_visible)``; output: ``(batch, n_code)``.
         """
-        as_matrix("x", x, self.n_visible)
+        matches("x", as_matrix("x", x, self.n_visible), self.D)
         D = self.D.detach()
         if not predict or self.alpha == 0:
             z0 = self.encode(x) if predict else None

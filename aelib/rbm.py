@@ -17,7 +17,7 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
-from ._checks import as_matrix, number, reduce, reduction as check_reduction
+from ._checks import as_matrix, matches, number, reduce, reduction as check_reduction
 from .device import get_device
 
 
@@ -48,12 +48,12 @@ class RBM(nn.Module):
 
     def encode(self, x: torch.Tensor) -> torch.Tensor:
         """p(h = 1 | x) = sigm(b + W x), the same map as an autoencoder's encoder."""
-        as_matrix("x", x, self.n_visible, finite=False)
+        matches("x", as_matrix("x", x, self.n_visible, finite=False), self.W)
         return torch.sigmoid(torch.addmm(self.b, x, self.W.t()))
 
     def decode(self, h: torch.Tensor) -> torch.Tensor:
         """p(x = 1 | h) = sigm(c + W^T h), a decoder with tied weights."""
-        as_matrix("h", h, self.n_hidden, finite=False)
+        matches("h", as_matrix("h", h, self.n_hidden, finite=False), self.W)
         return torch.sigmoid(torch.addmm(self.c, h, self.W))
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
@@ -66,7 +66,7 @@ class RBM(nn.Module):
         Shape:
             x: ``(batch, n_visible)``; output: ``(batch,)``.
         """
-        as_matrix("x", x, self.n_visible, finite=False)
+        matches("x", as_matrix("x", x, self.n_visible, finite=False), self.W)
         return -(x @ self.c) - F.softplus(torch.addmm(self.b, x, self.W.t())).sum(dim=1)
 
     @torch.no_grad()
@@ -83,6 +83,8 @@ class RBM(nn.Module):
             x, output: ``(batch, n_visible)``; the output is binary.
         """
         number("k", k, low=1, integer=True)
+        # torch.bernoulli rejects a NaN probability with an error about p_in; say it about x here.
+        as_matrix("x", x, self.n_visible)
         v = x
         for _ in range(k):
             h = torch.bernoulli(self.encode(v), generator=generator)
@@ -97,14 +99,18 @@ class RBM(nn.Module):
         Meant for binary x (binarize grey images first, e.g. ``(x > 0.5).float()``).
 
         Args:
-            x: binary inputs.
+            x: binary inputs (values in [0, 1]).
             reduction: ``"mean"`` over the batch, ``"sum"`` or ``"none"`` (one value per example).
 
         Shape:
             x: ``(batch, n_visible)``; output: scalar, or ``(batch,)`` for ``"none"``.
         """
         check_reduction(reduction)
-        as_matrix("x", x, self.n_visible)
+        matches("x", as_matrix("x", x, self.n_visible), self.W)
+        # Flipping bit k means x_k -> 1 - x_k: outside [0, 1] that is no flip and the sum is no likelihood.
+        if bool(((x < 0) | (x > 1)).any()):
+            raise ValueError(f"x must lie in [0, 1] (binary, for the pseudo-likelihood); got values in "
+                             f"[{x.min().item():.3g}, {x.max().item():.3g}]")
         with torch.no_grad():
             a = torch.addmm(self.b, x, self.W.t())                       # (batch, H)
             base = F.softplus(a).sum(dim=1)                                 # (batch,)

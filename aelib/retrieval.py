@@ -93,6 +93,7 @@ def hamming_distance(a, b, chunk: int = 2048) -> np.ndarray:
     """
     a = _bits("a", a)
     b = _bits("b", b, a.shape[1])
+    number("chunk", chunk, low=1, integer=True)
     pa, pb = pack_codes(a), pack_codes(b)
     out = np.empty((len(pa), len(pb)), dtype=np.int64)
     for s in range(0, len(pa), chunk):
@@ -104,11 +105,17 @@ def hamming_distance(a, b, chunk: int = 2048) -> np.ndarray:
 def _check_ranking_args(distances, query_labels, db_labels, exclude_self):
     d = _numpy("distances", distances)
     ql, dl = _numpy("query_labels", query_labels).ravel(), _numpy("db_labels", db_labels).ravel()
+    if not (np.issubdtype(d.dtype, np.number) or d.dtype == np.bool_):
+        raise TypeError(f"distances must hold numbers; got dtype {d.dtype}")
     if d.ndim != 2 or d.shape != (len(ql), len(dl)):
         raise ValueError(f"distances must have shape (n_queries, n_database) = ({len(ql)}, {len(dl)}) "
                          f"from the label arrays; got {d.shape}")
     if exclude_self and d.shape[0] != d.shape[1]:
         raise ValueError(f"exclude_self needs the queries to be the database (a square distances matrix); got {d.shape}")
+    # A ranking needs something to rank: with no query the mean is 0/0, with no item each ranking is empty.
+    if d.shape[0] == 0 or d.shape[1] < 1 + bool(exclude_self):
+        raise ValueError(f"distances must hold at least one query and {1 + bool(exclude_self)} database item(s)"
+                         f"{' (each query leaves itself out)' if exclude_self else ''}; got shape {d.shape}")
     if np.isnan(d).any():
         raise ValueError("distances contains NaN")
     return d, ql, dl
@@ -132,6 +139,8 @@ def ranked_relevance(distances, query_labels, db_labels, exclude_self: bool = Fa
         ``(block, n_database - 1)`` with exclude_self.
     """
     d, ql, dl = _check_ranking_args(distances, query_labels, db_labels, exclude_self)
+    number("seed", seed, low=0, integer=True)
+    number("chunk", chunk, low=1, integer=True)
     perm = np.random.default_rng(seed).permutation(d.shape[1])
     where = np.argsort(perm)  # column of item i after the permutation
     for s in range(0, d.shape[0], chunk):

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import torch
 
-from ._checks import as_matrix, reduce, reduction as check_reduction
+from ._checks import as_matrix, number, reduce, reduction as check_reduction
 
 OBJECTIVES = ("error", "log")
 
@@ -41,6 +41,8 @@ def nca_loss(z: torch.Tensor, y: torch.Tensor, objective: str = "error", reducti
     if not isinstance(y, torch.Tensor) or y.dim() != 1 or len(y) != len(z):
         raise ValueError(f"y must be a 1-D tensor with one label per row of z ({len(z)}); got "
                          f"{tuple(y.shape) if isinstance(y, torch.Tensor) else type(y).__name__}")
+    if y.device != z.device:
+        raise ValueError(f"y and z must be on the same device; got {y.device} and {z.device}")
     if len(z) < 2:
         raise ValueError(f"z needs at least 2 rows: each point's neighbours are the other points; got {len(z)}")
     d2 = torch.cdist(z, z).pow(2)
@@ -67,9 +69,10 @@ def knn_error(z_train: torch.Tensor, y_train: torch.Tensor, z_test: torch.Tensor
     Runs on the device of ``z_train``, ``chunk`` test points at a time.
 
     Args:
-        z_train, y_train: the labelled points.
+        z_train, y_train: the labelled points; labels are integers >= 0.
         z_test, y_test: the points to classify and their true labels.
-        k: number of neighbours.
+        k: number of neighbours, an int in [1, n].
+        chunk: test points per distance computation.
 
     Shape:
         z_train: ``(n, dim)``; y_train: ``(n,)``; z_test: ``(m, dim)``; y_test: ``(m,)``.
@@ -79,13 +82,19 @@ def knn_error(z_train: torch.Tensor, y_train: torch.Tensor, z_test: torch.Tensor
     """
     as_matrix("z_train", z_train)
     as_matrix("z_test", z_test, z_train.shape[1])
-    if k != int(k) or not 1 <= k <= len(z_train):
-        raise ValueError(f"k must be an int in [1, {len(z_train)}]; got {k!r}")
-    if len(y_train) != len(z_train) or len(y_test) != len(z_test):
-        raise ValueError(f"y_train and y_test must hold one label per row of z_train and z_test; got "
-                         f"{len(y_train)} for {len(z_train)} and {len(y_test)} for {len(z_test)}")
+    if z_test.dtype != z_train.dtype:
+        raise TypeError(f"z_test and z_train must have the same dtype; got {z_test.dtype} and {z_train.dtype}")
+    number("k", k, low=1, high=len(z_train), integer=True)
+    number("chunk", chunk, low=1, integer=True)
+    for name, y, z in (("y_train", y_train, z_train), ("y_test", y_test, z_test)):
+        # one_hot needs non-negative integer labels; a (n, 1) column would broadcast silently
+        if not isinstance(y, torch.Tensor) or y.shape != (len(z),) or y.is_floating_point() or y.dtype == torch.bool:
+            got = f"{tuple(y.shape)} {y.dtype}" if isinstance(y, torch.Tensor) else type(y).__name__
+            raise ValueError(f"{name} must be a 1-D integer tensor with one label per row ({len(z)},); got {got}")
+        if bool((y < 0).any()):
+            raise ValueError(f"{name} must hold labels >= 0; got a minimum of {int(y.min())}")
     device = z_train.device
-    y_train = y_train.to(device)
+    y_train = y_train.to(device).long()  # one_hot takes int64 labels only
     n_classes = int(y_train.max()) + 1
     wrong = 0
     for s in range(0, len(z_test), chunk):

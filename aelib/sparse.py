@@ -19,14 +19,14 @@ import math
 
 import torch
 
-from ._checks import as_matrix, number, reduce, reduction as check_reduction
+from ._checks import as_matrix, number, reduce, reduction as check_reduction, two_d
 
 
 def soft_threshold(v: torch.Tensor, t: float | torch.Tensor) -> torch.Tensor:
     """The proximal map of t |.|_1: sign(v) max(|v| - t, 0), elementwise.
 
     Args:
-        v: any tensor.
+        v: any floating tensor.
         t: threshold, >= 0 (a number, or a tensor broadcastable to v).
 
     Shape:
@@ -34,35 +34,65 @@ def soft_threshold(v: torch.Tensor, t: float | torch.Tensor) -> torch.Tensor:
     """
     if not isinstance(v, torch.Tensor):
         raise TypeError(f"v must be a torch.Tensor; got {type(v).__name__}")
+    if not v.is_floating_point():
+        raise TypeError(f"v must have a floating dtype such as torch.float32; got {v.dtype} (convert with v.float())")
+    _non_negative("t", t)
     if isinstance(t, torch.Tensor):
-        if bool((t < 0).any()):
-            raise ValueError(f"t must be >= 0; got a tensor with minimum {t.min().item():.3g}")
-    else:
-        number("t", t, low=0.0)
+        try:
+            fits = torch.broadcast_shapes(t.shape, v.shape) == v.shape
+        except RuntimeError:
+            fits = False
+        if not fits:
+            raise ValueError(f"t must broadcast to the shape of v, {tuple(v.shape)}; got shape {tuple(t.shape)}")
     return torch.sign(v) * torch.clamp(v.abs() - t, min=0)
+
+
+def _non_negative(name: str, t) -> None:
+    """A threshold or penalty weight: a number >= 0, or a real tensor of them."""
+    if not isinstance(t, torch.Tensor):
+        number(name, t, low=0.0)
+        return
+    if t.dtype == torch.bool or t.is_complex():
+        raise TypeError(f"{name} must be a real number or a real tensor; got a tensor of dtype {t.dtype}")
+    if not bool(torch.isfinite(t).all()):
+        raise ValueError(f"{name} must be finite; got a tensor holding NaN or infinity")
+    if bool((t < 0).any()):
+        raise ValueError(f"{name} must be >= 0; got a tensor with minimum {t.min().item():.3g}")
 
 
 def _check(x, D, lam, z0, z_name="z0"):
     as_matrix("x", x)
-    if not isinstance(D, torch.Tensor) or D.dim() != 2:
-        shape = tuple(D.shape) if isinstance(D, torch.Tensor) else type(D).__name__
-        raise ValueError(f"D must be a 2-D tensor (n_visible, n_code), one atom per column; got {shape}")
+    two_d("D", D, "(n_visible, n_code), one atom per column")
     if D.shape[0] != x.shape[1]:
         raise ValueError(f"D must have one row per feature of x: x has {x.shape[1]} features, "
                          f"D has shape {tuple(D.shape)}")
     if D.device != x.device or D.dtype != x.dtype:
         raise ValueError(f"D and x must share device and dtype; got D on {D.device} ({D.dtype}), "
                          f"x on {x.device} ({x.dtype})")
-    if isinstance(lam, torch.Tensor):
-        if bool((lam < 0).any()):
-            raise ValueError(f"lam must be >= 0; got a tensor with minimum {lam.min().item():.3g}")
-    else:
-        number("lam", lam, low=0.0)
+    _check_dictionary(D)
+    _non_negative("lam", lam)
+    # One weight for the whole batch: a (batch,) or (n_code,) lam would broadcast differently
+    # in the objective and in the solver.
+    if isinstance(lam, torch.Tensor) and lam.numel() != 1:
+        raise ValueError(f"lam must be a number or a one-element tensor; got a tensor of shape {tuple(lam.shape)}")
     if z0 is not None:
         as_matrix(z_name, z0)
         if z0.shape != (x.shape[0], D.shape[1]):
             raise ValueError(f"{z_name} must have shape (batch, n_code) = {(x.shape[0], D.shape[1])}; "
                              f"got {tuple(z0.shape)}")
+        if z0.device != x.device or z0.dtype != x.dtype:
+            raise ValueError(f"{z_name} and x must share device and dtype; got {z_name} on {z0.device} "
+                             f"({z0.dtype}), x on {x.device} ({x.dtype})")
+
+
+def _check_dictionary(D) -> None:
+    two_d("D", D, "(n_visible, n_code), one atom per column")
+    if not D.is_floating_point():
+        raise TypeError(f"D must have a floating dtype such as torch.float32; got {D.dtype} (convert with D.float())")
+    if D.numel() == 0:
+        raise ValueError(f"D must hold at least one atom of at least one feature; got shape {tuple(D.shape)}")
+    if not bool(torch.isfinite(D).all()):
+        raise ValueError("D contains NaN or infinity; every atom must be finite")
 
 
 def lipschitz(D: torch.Tensor) -> float:
@@ -71,6 +101,7 @@ def lipschitz(D: torch.Tensor) -> float:
     Shape:
         D: ``(n_visible, n_code)``.
     """
+    _check_dictionary(D)
     return float(torch.linalg.matrix_norm(D.detach(), ord=2) ** 2)
 
 
@@ -95,6 +126,9 @@ def _solve(x, D, lam, n_iter, z0, L, tol, history, momentum):
     number("n_iter", n_iter, low=1, integer=True)
     number("tol", tol, low=0.0)
     L = lipschitz(D) if L is None else number("L", L, low=0.0, low_open=True)
+    if L == 0:
+        # every atom is zero: the step 1/L would be infinite and the codes NaN
+        raise ValueError("D must have a non-zero atom; got an all-zero dictionary (lipschitz(D) = 0)")
     # Precomputing D^T D and x D makes one step cost a (batch, k) x (k, k) product.
     DtD = D.t() @ D
     xD = x @ D
@@ -126,7 +160,7 @@ def ista(x: torch.Tensor, D: torch.Tensor, lam: float, n_iter: int = 100, z0: to
     Args:
         x: inputs, one per row.
         D: dictionary, one atom per column.
-        lam: weight of the L1 penalty, >= 0.
+        lam: weight of the L1 penalty, >= 0 (a number or a one-element tensor).
         n_iter: number of steps.
         z0: starting codes (default zeros).
         L: step is 1/L; default ``lipschitz(D)``, the largest safe step.

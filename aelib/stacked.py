@@ -28,6 +28,10 @@ def encode_all(autoencoder: nn.Module, x: torch.Tensor, batch_size: int = 4096) 
         x: ``(n, n_visible)``; output: ``(n, n_hidden)``.
     """
     as_matrix("x", x, finite=False)
+    number("batch_size", batch_size, low=1, integer=True)
+    if not isinstance(autoencoder, nn.Module) or not hasattr(autoencoder, "encode"):
+        raise TypeError(f"autoencoder must be a torch.nn.Module with an encode method; "
+                        f"got {type(autoencoder).__name__}")
     device = next(autoencoder.parameters()).device
     return torch.cat([autoencoder.encode(x[i:i + batch_size].to(device)) for i in range(0, len(x), batch_size)])
 
@@ -54,11 +58,15 @@ def pretrain_greedy(x: torch.Tensor, sizes: Sequence[int], epochs: int, nu: floa
     Returns:
         ``(autoencoders, histories)``: one trained ``Autoencoder`` and its ``History`` per layer.
     """
-    as_matrix("x", x, finite=False)
+    as_matrix("x", x)
+    # Checked here, before any layer is trained: every layer's loss is the Bernoulli cross-entropy.
+    if bool(((x < 0) | (x > 1)).any()):
+        raise ValueError(f"x must lie in [0, 1] for the Bernoulli cross-entropy; got values in "
+                         f"[{x.min().item():.3g}, {x.max().item():.3g}]")
     if len(sizes) < 2:
         raise ValueError(f"sizes needs at least an input and one hidden width; got {list(sizes)}")
-    for s in sizes:
-        number("each layer size", s, low=1, integer=True)
+    for i, s in enumerate(sizes):
+        number(f"sizes[{i}]", s, low=1, integer=True)
     if x.shape[1] != sizes[0]:
         raise ValueError(f"sizes[0] must equal the number of features of x ({x.shape[1]}); got {sizes[0]}")
     number("nu", nu, low=0.0, high=1.0)
@@ -119,6 +127,7 @@ def error_rate(classifier: nn.Module, x: torch.Tensor, y: torch.Tensor, batch_si
         x: ``(n, features)``; y: ``(n,)`` integer labels.
     """
     as_matrix("x", x)
+    number("batch_size", batch_size, low=1, integer=True)
     if not isinstance(y, torch.Tensor) or y.shape != (len(x),):
         raise ValueError(f"y must be a tensor of shape ({len(x)},), one label per row of x; got "
                          f"{tuple(y.shape) if isinstance(y, torch.Tensor) else type(y).__name__}")
