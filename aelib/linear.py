@@ -16,7 +16,7 @@ import math
 import torch
 from torch import nn
 
-from ._checks import as_matrix, number, two_d
+from ._checks import as_matrix, matches, number, two_d
 
 
 def _spectrum(x: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor, int]:
@@ -141,17 +141,45 @@ def pca(x: torch.Tensor, k: int) -> tuple[torch.Tensor, torch.Tensor, torch.Tens
     return mean, (W_star / sigma).T.contiguous(), sigma ** 2
 
 
+def pca_reconstruct(x: torch.Tensor, mean: torch.Tensor, components: torch.Tensor) -> torch.Tensor:
+    """x_hat = mean + (x - mean) C^T C: the projection on the principal subspace, the optimal linear code.
+
+    The baseline of chapters 05 and 11; ``mean`` and ``components`` are what :func:`pca` returns
+    (take the first k rows of ``components`` for k directions).
+
+    Args:
+        x: the examples to reconstruct.
+        mean: the training mean.
+        components: orthonormal principal directions, one per row.
+
+    Shape:
+        x: ``(n, n_features)``; mean: ``(n_features,)``; components: ``(k, n_features)``;
+        returns ``(n, n_features)``.
+    """
+    as_matrix("components", components)
+    as_matrix("x", x, components.shape[1])
+    if tuple(mean.shape) != (components.shape[1],):
+        raise ValueError(f"mean must have shape ({components.shape[1]},), one value per feature; "
+                         f"got {tuple(mean.shape)}")
+    matches("x", x, components)
+    return mean + (x - mean) @ components.T @ components
+
+
 def principal_angles(A: torch.Tensor, B: torch.Tensor) -> torch.Tensor:
     """Principal angles between the subspaces spanned by the columns of A and of B (chapter 04).
 
     Zero angles mean the subspaces coincide in those directions, whatever the bases.
+
+    Args:
+        A, B: bases, one vector per column; the columns of each must be linearly independent
+            (a subspace of dimension p needs p independent vectors, so p <= n_features).
 
     Shape:
         A: ``(n_features, p)``; B: ``(n_features, q)``; returns ``(min(p, q),)`` angles in radians,
         ascending.
     """
     for name, M in (("A", A), ("B", B)):
-        two_d(name, M, "(n_features, n_vectors)")
+        _check_basis(name, M)
     if A.shape[0] != B.shape[0]:
         raise ValueError(f"A and B must have the same number of rows (n_features); got {tuple(A.shape)} "
                          f"and {tuple(B.shape)}")
@@ -159,6 +187,24 @@ def principal_angles(A: torch.Tensor, B: torch.Tensor) -> torch.Tensor:
     Qb = torch.linalg.qr(B.detach().to(torch.float64)).Q
     cos = torch.linalg.svdvals(Qa.T @ Qb.to(Qa.device)).clamp(-1.0, 1.0)
     return torch.arccos(cos)
+
+
+def _check_basis(name: str, M) -> None:
+    two_d(name, M, "(n_features, n_vectors)")
+    if not M.is_floating_point():
+        raise TypeError(f"{name} must have a floating dtype such as torch.float32; got {M.dtype} "
+                        f"(convert with {name}.float())")
+    n, p = M.shape
+    if n == 0 or p == 0:
+        raise ValueError(f"{name} must hold at least one vector of at least one feature; got shape {tuple(M.shape)}")
+    if not bool(torch.isfinite(M).all()):
+        raise ValueError(f"{name} contains NaN or infinity; a basis must be finite")
+    # QR of dependent columns returns a Q whose extra columns are arbitrary, so the angles
+    # would be silently wrong (and more than n vectors leave only n columns in Q).
+    rank = int(torch.linalg.matrix_rank(M.detach().to(torch.float64)))
+    if rank < p:
+        raise ValueError(f"{name} must have linearly independent columns: its {p} columns span a subspace "
+                         f"of dimension {rank} (shape {tuple(M.shape)}); drop the dependent columns")
 
 
 class LinearAutoencoder(nn.Module):
@@ -189,12 +235,12 @@ class LinearAutoencoder(nn.Module):
 
     def encode(self, x: torch.Tensor) -> torch.Tensor:
         """h = W x."""
-        as_matrix("x", x, self.n_visible, finite=False)
+        matches("x", as_matrix("x", x, self.n_visible, finite=False), self.W)
         return x @ self.W.T
 
     def decode(self, h: torch.Tensor) -> torch.Tensor:
         """x_hat = W* h."""
-        as_matrix("h", h, self.n_hidden, finite=False)
+        matches("h", as_matrix("h", h, self.n_hidden, finite=False), self.W_star)
         return h @ self.W_star.T
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:

@@ -146,3 +146,20 @@ def test_bad_x():
         linear.optimal_linear_autoencoder(torch.ones(4, 3, dtype=torch.int64), 1)
     with pytest.raises(ValueError, match="x is empty"):
         linear.optimal_linear_autoencoder(torch.ones(0, 3), 1)
+
+
+def test_pca_reconstruct_is_the_optimal_rank_k_reconstruction():
+    g = torch.Generator().manual_seed(3)
+    x = torch.randn(200, 12, generator=g, dtype=torch.float64) @ torch.randn(12, 12, generator=g, dtype=torch.float64)
+    mean, components, _ = linear.pca(x, 4)
+    x_hat = linear.pca_reconstruct(x, mean, components)
+    # Eckart-Young: the error of the centred data is the sum of its trailing squared singular values.
+    assert ((x - x_hat) ** 2).sum().item() == pytest.approx(linear.rank_k_error(x - x.mean(0), 4), rel=1e-9)
+
+
+def test_pca_reconstruct_names_a_wrong_mean():
+    mean, components, _ = linear.pca(torch.rand(50, 6), 2)
+    with pytest.raises(ValueError, match=r"mean must have shape \(6,\)"):
+        linear.pca_reconstruct(torch.rand(3, 6), mean[:5], components)
+    with pytest.raises(ValueError, match="x must have 6 features"):
+        linear.pca_reconstruct(torch.rand(3, 5), mean, components)
