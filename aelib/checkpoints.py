@@ -210,7 +210,13 @@ def load(name: str, directory: Path = CHECKPOINT_DIR, device: torch.device | str
                               f"{meta['sha256']}: the file is damaged or was altered; restore it from git "
                               f"or retrain it with `{MAKE_TARGET}`")
     model = DeepAutoencoder(meta["sizes"], activation=meta["activation"], output=meta["output"])
-    weights = {k: v.float() for k, v in load_file(str(path)).items()}
+    try:
+        # safetensors holds tensors only: nothing in the file is ever executed, unlike a pickle.
+        weights = {k: v.float() for k, v in load_file(str(path)).items()}
+    except Exception as err:  # safetensors raises its own error type for a malformed header
+        raise CheckpointError(f"the checkpoint {path} is not a safetensors file ({err}); aelib does not "
+                              f"unpickle checkpoints. Restore it from git or retrain it with `{MAKE_TARGET}`"
+                              ) from err
     try:
         model.load_state_dict(weights)
     except RuntimeError as err:

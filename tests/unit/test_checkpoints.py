@@ -81,3 +81,32 @@ def test_bad_arguments():
         C.train("deep_mnist", epochs=0)
     with pytest.raises(ValueError, match="storage"):
         C.save(torch.nn.Linear(1, 1), "x", {}, storage="int8")
+
+
+class _Payload:
+    """A pickle that would create a file when unpickled: what a malicious "checkpoint" carries."""
+
+    def __init__(self, marker):
+        self.marker = str(marker)
+
+    def __reduce__(self):
+        return (open, (self.marker, "w"))
+
+
+def test_a_pickled_checkpoint_is_refused_unopened(short_run, tmp_path):
+    """Even with a matching sha256 in its record (an attacker ships both), a pickle is never unpickled."""
+    marker = tmp_path / "payload-ran"
+    for f in short_run.iterdir():
+        shutil.copy(f, tmp_path / f.name)
+    path = tmp_path / "deep_mnist.safetensors"
+    torch.save({"weights": _Payload(marker)}, path)
+    record = json.loads((tmp_path / "deep_mnist.json").read_text())
+    record["sha256"] = C.sha256(path)
+    (tmp_path / "deep_mnist.json").write_text(json.dumps(record))
+    with pytest.raises(C.CheckpointError, match="not a safetensors file"):
+        C.load("deep_mnist", tmp_path, device="cpu")
+    assert not marker.exists()
+    # The same file through an unrestricted unpickler runs the payload: the threat is real.
+    with open(path, "rb") as f:
+        torch.load(f, weights_only=False)
+    assert marker.exists()
