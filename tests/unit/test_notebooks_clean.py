@@ -162,3 +162,19 @@ def test_rerun_hazards_are_found():
                              new_code_cell("model = model.cpu()\ny = 2 * x\ny = y + 1"), new_code_cell("x += 1")])
     found = rerun_hazards(nb)
     assert [f.split(":")[0] for f in found] == ["cell 1", "cell 2", "cell 4"], found
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: str(p.relative_to(ROOT)))
+def test_plots_label_their_axes(path):
+    """A cell that draws a chart labels both axes (readable in print); image grids have no axes."""
+    nb = nbformat.read(path, as_version=4)
+    unlabelled = []
+    for index, cell in enumerate(nb.cells):
+        if cell.cell_type != "code":
+            continue
+        if re.search(r"\b(ax\w*|axes\[[^\]]*\]|plt)\.(plot|hist|scatter|bar|barh|semilogy|loglog|errorbar|step)\(",
+                     cell.source):
+            if not (re.search(r"set_xlabel\(|plt\.xlabel\(|supxlabel\(", cell.source)
+                    and re.search(r"set_ylabel\(|plt\.ylabel\(|supylabel\(", cell.source)):
+                unlabelled.append(index)
+    assert unlabelled == [], f"{path.name}: cells {unlabelled} draw a chart without axis labels"
