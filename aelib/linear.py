@@ -165,6 +165,36 @@ def pca_reconstruct(x: torch.Tensor, mean: torch.Tensor, components: torch.Tenso
     return mean + (x - mean) @ components.T @ components
 
 
+def zca(x: torch.Tensor, eps: float | None = None) -> tuple[torch.Tensor, torch.Tensor]:
+    """ZCA whitening fitted on x: (x - mean) @ Z has (nearly) identity covariance, and looks like x.
+
+    With the covariance C = U diag(lam) U^T of the training rows, Z = U diag((lam + eps)^(-1/2)) U^T:
+    PCA's rotation, a rescaling of every direction to unit variance, and the rotation back, so
+    that whitened patches stay images (chapter 07). ``eps`` keeps the directions of tiny variance
+    (pixel noise) from being blown up; it is added to every eigenvalue.
+
+    Args:
+        x: the training data, one example per row.
+        eps: the regulariser, a number >= 0; default the mean eigenvalue, as in chapters 07 and 09.
+
+    Shape:
+        x: ``(T, n_features)``; returns mean ``(n_features,)`` and Z ``(n_features, n_features)``,
+        symmetric, in x's dtype.
+    """
+    as_matrix("x", x)
+    if len(x) < 2:
+        raise ValueError(f"x needs at least two rows to estimate a covariance; got shape {tuple(x.shape)}")
+    mean = x.mean(dim=0)
+    lam, U = torch.linalg.eigh(torch.cov((x - mean).T.to(torch.float64)).reshape(x.shape[1], x.shape[1]))
+    lam = lam.clamp(min=0.0)  # round-off can make the smallest eigenvalue slightly negative
+    eps = lam.mean().item() if eps is None else number("eps", eps, low=0.0)
+    # A direction whose variance is at round-off level (a constant pixel) would be scaled by ~1e8.
+    if eps == 0 and bool((lam <= 1e-12 * lam.max()).any()):
+        raise ValueError("x has a direction of zero variance, which eps=0 cannot whiten; use eps > 0")
+    Z = U @ torch.diag((lam + eps).rsqrt()) @ U.T
+    return mean, Z.to(x.dtype)
+
+
 def principal_angles(A: torch.Tensor, B: torch.Tensor) -> torch.Tensor:
     """Principal angles between the subspaces spanned by the columns of A and of B (chapter 04).
 

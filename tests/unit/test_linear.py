@@ -163,3 +163,26 @@ def test_pca_reconstruct_names_a_wrong_mean():
         linear.pca_reconstruct(torch.rand(3, 6), mean[:5], components)
     with pytest.raises(ValueError, match="x must have 6 features"):
         linear.pca_reconstruct(torch.rand(3, 5), mean, components)
+
+
+def test_zca_whitens_and_stays_symmetric():
+    g = torch.Generator().manual_seed(5)
+    x = torch.randn(4000, 6, generator=g, dtype=torch.float64) @ torch.randn(6, 6, generator=g, dtype=torch.float64)
+    mean, Z = linear.zca(x, eps=0.0)
+    white = (x - mean) @ Z
+    assert torch.allclose(torch.cov(white.T), torch.eye(6, dtype=torch.float64), atol=1e-9)
+    assert torch.allclose(Z, Z.T)
+    # With the default eps (the mean eigenvalue) every direction's variance is lam / (lam + eps) < 1.
+    _, Z_reg = linear.zca(x)
+    assert bool((torch.linalg.eigvalsh(torch.cov(((x - mean) @ Z_reg).T)) < 1).all())
+
+
+def test_zca_refuses_what_it_cannot_whiten():
+    x = torch.rand(100, 4)
+    x[:, 3] = 0.5  # a pixel that never changes: zero variance
+    with pytest.raises(ValueError, match="eps=0"):
+        linear.zca(x, eps=0.0)
+    with pytest.raises(ValueError, match="eps must lie"):
+        linear.zca(x, eps=-1.0)
+    with pytest.raises(ValueError, match="at least two rows"):
+        linear.zca(x[:1])
