@@ -62,6 +62,13 @@ def number(name: str, value, *, low=None, high=None, low_open=False, high_open=F
     return value
 
 
+def schedule(epochs, batch_size, lr) -> None:
+    """Check the three settings every training loop takes: whole epochs, a batch size, a step size."""
+    number("epochs", epochs, low=1, integer=True)
+    number("batch_size", batch_size, low=1, integer=True)
+    number("lr", lr, low=0.0, low_open=True)
+
+
 def reduction(value: str) -> str:
     if value not in ("mean", "sum", "none"):
         raise ValueError(f"reduction must be 'mean' (sum over features, mean over the batch), "

@@ -28,7 +28,7 @@ import torch
 from torch import nn
 
 from . import sparse
-from ._checks import as_matrix, matches, number, same_shape
+from ._checks import as_matrix, matches, number, same_shape, schedule
 from .device import get_device
 
 ENCODERS = ("tanh", "sigmoid")
@@ -161,9 +161,7 @@ def train_psd(model: PSD, x: torch.Tensor, epochs: int, batch_size: int = 256, l
     if not isinstance(model, PSD):
         raise TypeError(f"model must be an aelib.psd.PSD; got {type(model).__name__}")
     as_matrix("x", x, model.n_visible)
-    number("epochs", epochs, low=1, integer=True)
-    number("batch_size", batch_size, low=1, integer=True)
-    number("lr", lr, low=0.0, low_open=True)
+    schedule(epochs, batch_size, lr)
     number("n_iter", n_iter, low=1, integer=True)
     device = get_device() if device is None else torch.device(device)
     model.to(device)

@@ -17,7 +17,7 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
-from ._checks import as_matrix, matches, number, reduce, reduction as check_reduction
+from ._checks import as_matrix, matches, number, reduce, reduction as check_reduction, schedule
 from .device import get_device
 
 
@@ -169,9 +169,7 @@ def train_rbm(rbm: RBM, x: torch.Tensor, epochs: int, batch_size: int = 10, lr: 
     if not isinstance(rbm, RBM):
         raise TypeError(f"rbm must be an aelib.rbm.RBM; got {type(rbm).__name__}")
     as_matrix("x", x, rbm.n_visible)
-    number("epochs", epochs, low=1, integer=True)
-    number("batch_size", batch_size, low=1, integer=True)
-    number("lr", lr, low=0.0, low_open=True)
+    schedule(epochs, batch_size, lr)
     number("k", k, low=1, integer=True)
     if bool(((x < 0) | (x > 1)).any()):
         raise ValueError(f"x must lie in [0, 1] for a Bernoulli RBM; got values in "

@@ -16,7 +16,7 @@ from typing import Callable
 
 import torch
 
-from ._checks import as_matrix, number
+from ._checks import as_matrix, number, schedule
 from .device import get_device
 
 OPTIMIZERS = ("adam", "sgd", "lbfgs")
@@ -110,9 +110,7 @@ def fit(
             epoch are restored first, so nothing is lost; lower ``lr``.
     """
     as_matrix("x", x)
-    number("epochs", epochs, low=1, integer=True)
-    number("batch_size", batch_size, low=1, integer=True)
-    number("lr", lr, low=0.0, low_open=True)
+    schedule(epochs, batch_size, lr)
     number("weight_decay", weight_decay, low=0.0)
     if y is not None and (not isinstance(y, torch.Tensor) or len(y) != len(x)):
         raise ValueError(f"y must be a tensor with one target per row of x ({len(x)}); "
