@@ -157,9 +157,13 @@ def hashing_speed(bits: int = 20, radius: int = 2, sizes=(10 ** 4, 10 ** 5, 10 *
     return rows
 
 
+def _cache_dir(cache: Path | None = None) -> Path:
+    return Path(cache or os.environ.get("AELIB_BENCH_CACHE") or CACHE)
+
+
 def _latest_records(cache: Path | None = None) -> dict[str, object]:
     """The newest record of each chapter notebook in a book's jupyter-cache, by path under chapters/."""
-    cache = Path(cache or os.environ.get("AELIB_BENCH_CACHE") or CACHE)
+    cache = _cache_dir(cache)
     if not cache.is_dir():
         return {}
     from jupyter_cache import get_cache
@@ -201,7 +205,7 @@ def glued_values(cache: Path | None = None) -> dict[str, dict]:
     Returns:
         ``{name: {"value": float, "notebook": "chapters/..."}}``.
     """
-    cache = Path(cache or os.environ.get("AELIB_BENCH_CACHE") or CACHE)
+    cache = _cache_dir(cache)
     records = _latest_records(cache)
     if not records:
         return {}
@@ -351,8 +355,6 @@ def _reproduction_table(rows: list[dict]) -> str:
             verdict = (f"{r['ratio']:.2f}" if r["ratio"] is not None
                        else ("holds" if r.get("holds") else "**does not hold**"))
         chapter = f"{{doc}}`../{Path(r['chapter']).stem}`" if r["chapter"] else ""
-        if r["chapter"] and "/assignments/" in r["chapter"]:
-            chapter = r["chapter"]
         lines.append(f"| {r['result']} {{cite:p}}`{r['cite']}` | {paper} | {book} | {verdict} | {chapter} |")
     return "\n".join(lines) + "\n"
 
