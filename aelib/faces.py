@@ -1,4 +1,5 @@
-"""A 25x25 face set made as Hinton & Salakhutdinov (2006) made theirs (chapter 11).
+"""A 25x25 face set made as Hinton & Salakhutdinov (2006) made theirs
+(chapter 11).
 
 They had no large face set either: they rotated, scaled and shifted the 400
 Olivetti faces into 165,600 images of 25x25 pixels. No Olivetti set ships
@@ -11,17 +12,17 @@ from __future__ import annotations
 
 import math
 
-import numpy as np
 import torch
 import torch.nn.functional as F
 
-from ._checks import as_matrix, number
+from ._checks import as_matrix, as_tensor, count, number, unit_interval
 from .data import load_lfw_faces
 
 SIDE = 25
 
 
-def transform_faces(x: torch.Tensor, angle: torch.Tensor, scale: torch.Tensor, shift: torch.Tensor) -> torch.Tensor:
+def transform_faces(x: torch.Tensor, angle: torch.Tensor, scale: torch.Tensor,
+                    shift: torch.Tensor) -> torch.Tensor:
     """Rotate, scale and shift 25x25 images (bilinear, borders reflected).
 
     Args:
@@ -31,58 +32,28 @@ def transform_faces(x: torch.Tensor, angle: torch.Tensor, scale: torch.Tensor, s
         shift: translation in pixels (columns, rows), one pair per image.
 
     Shape:
-        x: ``(n, 625)``; angle, scale: ``(n,)``; shift: ``(n, 2)``; output: ``(n, 625)``.
+        x: ``(n, 625)``; angle, scale: ``(n,)``; shift: ``(n, 2)``;
+        output: ``(n, 625)``.
     """
-    as_matrix("x", x, SIDE * SIDE)
-    # The output is clipped to [0, 1]; an input outside it would be changed without a word.
-    if bool(((x < 0) | (x > 1)).any()):
-        raise ValueError(f"x must lie in [0, 1]; got values in [{x.min().item():.3g}, {x.max().item():.3g}]")
+    x, angle, scale, shift = _transform_args(x, angle, scale, shift)
     n = len(x)
-    for name, t, shape in (("angle", angle, (n,)), ("scale", scale, (n,)), ("shift", shift, (n, 2))):
-        if not isinstance(t, torch.Tensor):
-            raise TypeError(f"{name} must be a torch.Tensor of shape {shape} (one per image); got {type(t).__name__}")
-        if tuple(t.shape) != shape:
-            raise ValueError(f"{name} must have shape {shape} (one per image); got {tuple(t.shape)}")
-        if t.dtype != x.dtype or t.device != x.device:
-            raise TypeError(f"{name} must have the dtype and device of x ({x.dtype} on {x.device}); "
-                            f"got {t.dtype} on {t.device}")
-        if not bool(torch.isfinite(t).all()):
-            raise ValueError(f"{name} contains NaN or infinity")
-    if bool((scale <= 0).any()):
-        raise ValueError(f"scale must be > 0 (a zoom factor); got a minimum of {scale.min().item():.3g}")
     a = angle * math.pi / 180.0
     cos, sin = torch.cos(a) / scale, torch.sin(a) / scale
-    # affine_grid maps output coordinates in [-1, 1] to input coordinates: the inverse transform.
-    theta = torch.stack([torch.stack([cos, -sin, -shift[:, 0] * 2 / SIDE], 1),
-                         torch.stack([sin, cos, -shift[:, 1] * 2 / SIDE], 1)], 1)
+    # affine_grid maps output coordinates in [-1, 1] to input coordinates:
+    # the inverse transform.
+    theta = torch.stack([
+        torch.stack([cos, -sin, -shift[:, 0] * 2 / SIDE], 1),
+        torch.stack([sin, cos, -shift[:, 1] * 2 / SIDE], 1)], 1)
     img = x.reshape(n, 1, SIDE, SIDE)
     grid = F.affine_grid(theta, list(img.shape), align_corners=False)
-    out = F.grid_sample(img, grid, mode="bilinear", padding_mode="reflection", align_corners=False)
+    out = F.grid_sample(img, grid, mode="bilinear",
+                        padding_mode="reflection", align_corners=False)
     return out.reshape(n, SIDE * SIDE).clamp_(0.0, 1.0)
 
 
-def load_face_set(n_variants: int = 250, n_test_sources: int = 20, max_angle: float = 20.0,
-                  scale_range: tuple[float, float] = (0.9, 1.15), max_shift: float = 2.0,
-                  seed: int = 0) -> dict[str, torch.Tensor]:
-    """Training and test faces, each a random rotation, scale and shift of one source face.
-
-    Args:
-        n_variants: transformed copies made of every source face.
-        n_test_sources: source photographs held out, whole, for the test set.
-        max_angle: rotations are uniform in [-max_angle, max_angle] degrees.
-        scale_range: zoom factors are uniform in this range.
-        max_shift: shifts are uniform in [-max_shift, max_shift] pixels in each direction.
-        seed: the same seed gives the same set.
-
-    Returns:
-        ``{"x_train", "x_test", "source_train", "source_test"}``: float32 images in [0, 1] and
-        the index (0-99) of the source face of each image.
-
-    Shape:
-        x_train: ``((100 - n_test_sources) * n_variants, 625)``; x_test:
-        ``(n_test_sources * n_variants, 625)``.
-    """
-    number("n_variants", n_variants, low=1, integer=True)
+def _face_set_args(n_variants, n_test_sources, max_angle, scale_range,
+                   max_shift, seed) -> tuple[float, float]:
+    count(n_variants=n_variants)
     number("n_test_sources", n_test_sources, low=1, high=99, integer=True)
     number("max_angle", max_angle, low=0.0, high=180.0)
     number("max_shift", max_shift, low=0.0, high=12.0)
@@ -90,8 +61,65 @@ def load_face_set(n_variants: int = 250, n_test_sources: int = 20, max_angle: fl
     number("scale_range[0]", lo, low=0.0, low_open=True)
     number("scale_range[1]", hi, low=lo)
     number("seed", seed, low=0, integer=True)
+    return lo, hi
+
+
+def _transform_args(x, angle, scale, shift):
+    # The output is clipped to [0, 1]; an input outside it would be changed
+    # without a word.
+    x = unit_interval("x", as_matrix("x", x, SIDE * SIDE))
+    n = len(x)
+    angle = _per_image("angle", angle, x, (n,))
+    scale = _per_image("scale", scale, x, (n,))
+    shift = _per_image("shift", shift, x, (n, 2))
+    if bool((scale <= 0).any()):
+        raise ValueError("scale must be > 0 (a zoom factor); got a minimum "
+                         f"of {scale.min().item():.3g}")
+    return x, angle, scale, shift
+
+
+def _per_image(name: str, t, x: torch.Tensor, shape: tuple) -> torch.Tensor:
+    layout = f"{shape} (one per image)"
+    t = as_tensor(name, t, len(shape), layout, like=x)
+    if tuple(t.shape) != shape:
+        raise ValueError(f"{name} must have shape {layout}; got "
+                         f"{tuple(t.shape)}")
+    if t.dtype != x.dtype or t.device != x.device:
+        raise TypeError(f"{name} must have the dtype and device of x "
+                        f"({x.dtype} on {x.device}); got {t.dtype} on "
+                        f"{t.device} (convert with .to(x))")
+    return t
+
+
+def load_face_set(n_variants: int = 250, n_test_sources: int = 20,
+                  max_angle: float = 20.0,
+                  scale_range: tuple[float, float] = (0.9, 1.15),
+                  max_shift: float = 2.0,
+                  seed: int = 0) -> dict[str, torch.Tensor]:
+    """Training and test faces, each a random rotation, scale and shift of one
+    source face.
+
+    Args:
+        n_variants: transformed copies made of every source face.
+        n_test_sources: source photographs held out, whole, for the test set.
+        max_angle: rotations are uniform in [-max_angle, max_angle] degrees.
+        scale_range: zoom factors are uniform in this range.
+        max_shift: shifts are uniform in [-max_shift, max_shift] pixels in each
+            direction.
+        seed: the same seed gives the same set.
+
+    Returns:
+        ``{"x_train", "x_test", "source_train", "source_test"}``: float32 images
+        in [0, 1] and the index (0-99) of the source face of each image.
+
+    Shape:
+        x_train: ``((100 - n_test_sources) * n_variants, 625)``; x_test:
+        ``(n_test_sources * n_variants, 625)``.
+    """
+    lo, hi = _face_set_args(n_variants, n_test_sources, max_angle,
+                            scale_range, max_shift, seed)
     images, is_face = load_lfw_faces()
-    faces = torch.from_numpy(images[is_face])
+    faces = images[is_face]
     g = torch.Generator().manual_seed(seed)
     order = torch.randperm(len(faces), generator=g)
     test_sources = order[:n_test_sources].sort().values
@@ -107,4 +135,5 @@ def load_face_set(n_variants: int = 250, n_test_sources: int = 20, max_angle: fl
 
     x_train, s_train = variants(train_sources)
     x_test, s_test = variants(test_sources)
-    return {"x_train": x_train, "x_test": x_test, "source_train": s_train, "source_test": s_test}
+    return {"x_train": x_train, "x_test": x_test, "source_train": s_train,
+            "source_test": s_test}

@@ -7,10 +7,11 @@ from __future__ import annotations
 
 import torch
 
-from ._checks import as_matrix, number
+from ._checks import as_matrix, fraction, non_negative
 
 
-def masking(x: torch.Tensor, nu: float, generator: torch.Generator | None = None) -> torch.Tensor:
+def masking(x: torch.Tensor, nu: float,
+            generator: torch.Generator | None = None) -> torch.Tensor:
     """Set each input to 0 independently with probability nu.
 
     Args:
@@ -21,13 +22,13 @@ def masking(x: torch.Tensor, nu: float, generator: torch.Generator | None = None
     Shape:
         x, output: ``(batch, features)``.
     """
-    as_matrix("x", x, finite=False)
-    number("nu", nu, low=0.0, high=1.0)
+    x, nu = as_matrix("x", x, finite=False), fraction(nu=nu)
     keep = torch.rand(x.shape, device=x.device, generator=generator) >= nu
     return x * keep
 
 
-def gaussian(x: torch.Tensor, sigma: float, generator: torch.Generator | None = None) -> torch.Tensor:
+def gaussian(x: torch.Tensor, sigma: float,
+             generator: torch.Generator | None = None) -> torch.Tensor:
     """Add isotropic Gaussian noise N(0, sigma^2 I).
 
     Args:
@@ -38,6 +39,7 @@ def gaussian(x: torch.Tensor, sigma: float, generator: torch.Generator | None = 
     Shape:
         x, output: ``(batch, features)``.
     """
-    as_matrix("x", x, finite=False)
-    number("sigma", sigma, low=0.0)
-    return x + sigma * torch.randn(x.shape, device=x.device, dtype=x.dtype, generator=generator)
+    x, sigma = as_matrix("x", x, finite=False), non_negative(sigma=sigma)
+    eps = torch.randn(x.shape, device=x.device, dtype=x.dtype,
+                      generator=generator)
+    return x + sigma * eps

@@ -1,14 +1,22 @@
-"""Retrieval with codes: ranking measures, binary codes, Hamming distance, the semantic-hashing table.
+"""Retrieval with codes: ranking measures, binary codes, Hamming distance,
+the semantic-hashing table.
 
-Chapter 12 ranks documents by the distance between their codes and scores the
-ranking with precision and recall (relevant = same label). Chapter 13 makes the
-codes binary and uses each code as a memory address: ``SemanticHashTable`` finds
-every document within a Hamming radius by visiting the neighbouring addresses,
-without looking at the rest of the collection.
+Chapter 12 ranks documents by the distance between their codes and scores
+the ranking with precision and recall (relevant = same label). Chapter 13
+makes the codes binary and uses each code as a memory address:
+``SemanticHashTable`` finds every document within a Hamming radius by
+visiting the neighbouring addresses, without looking at the rest of the
+collection.
 
-Conventions: a binary code is a row of 0/1 (or bool) values, ``(n, bits)``; bit j
-of a code has weight 2**j in its integer address. Distances are "smaller is closer";
-pass ``1 - cosine_similarity`` for a similarity.
+Conventions: a binary code is a row of bool (or 0/1) values, ``(n, bits)``,
+and ``binary_codes`` returns a ``torch.bool`` tensor like the encoders of
+``aelib.hashing``; bit j of a code has weight 2**j in its integer address.
+Distances are "smaller is closer"; pass ``1 - cosine_similarity`` for a
+similarity. Here numpy is the point: the codes are packed into uint64 words
+and compared by XOR and population count (``np.bitwise_count``; torch has
+neither unsigned 64-bit words nor a population count), and the rankings are
+sorted the same way, so ``pack_codes``, ``hamming_distance``, the ranking
+measures and the table take tensors or arrays and return numpy arrays.
 """
 from __future__ import annotations
 
@@ -18,54 +26,69 @@ from itertools import combinations
 import numpy as np
 import torch
 
-from ._checks import number
+from ._checks import as_matrix, count, number
 
-# Recall levels of the lecture's precision-recall figure (Hinton & Salakhutdinov 2006): doubling
-# from 0.1 % to 51.2 %, then 100 %. Plot them on a logarithmic axis.
+# Recall levels of the lecture's precision-recall figure (Hinton & Salakhutdinov
+# 2006): doubling from 0.1 % to 51.2 %, then 100 %. Plot them on a logarithmic
+# axis.
 RECALL_LEVELS = np.array([0.001 * 2 ** i for i in range(10)] + [1.0])
 
 
 def _numpy(name: str, a) -> np.ndarray:
     if isinstance(a, torch.Tensor):
-        a = a.detach().cpu().numpy()
-    if not isinstance(a, np.ndarray):
-        raise TypeError(f"{name} must be a numpy array or torch tensor; got {type(a).__name__}")
-    return a
+        return a.detach().cpu().numpy()
+    try:
+        out = np.asarray(a)
+    except (TypeError, ValueError):
+        out = None
+    if out is None or out.dtype == object:
+        raise TypeError(f"{name} must be a numpy array, a torch tensor or "
+                        f"an array-like of numbers; got {type(a).__name__}")
+    return out
 
 
-def binary_codes(h, threshold: float = 0.5) -> np.ndarray:
-    """Threshold code units into bits: 1 where ``h > threshold`` (chapter 13).
+def binary_codes(h, threshold: float = 0.5) -> torch.Tensor:
+    """Threshold code units into bits: True where ``h > threshold``
+    (chapter 13).
 
     Args:
         h: code-unit activities, e.g. sigmoid outputs in [0, 1].
-        threshold: the cut; 0.5 for sigmoid units, 0 for linear (pre-sigmoid) units.
+        threshold: the cut; 0.5 for sigmoid units, 0 for linear
+            (pre-sigmoid) units.
 
     Shape:
-        h: ``(n, bits)``; output: ``(n, bits)`` uint8 of 0/1.
+        h: ``(n, bits)``; output: ``(n, bits)`` ``torch.bool``, on h's
+        device.
     """
-    h = _numpy("h", h)
-    if h.ndim != 2:
-        raise ValueError(f"h must be 2-D (n, bits); got shape {h.shape}")
-    number("threshold", threshold)
-    return (h > threshold).astype(np.uint8)
+    h = as_matrix("h", h, finite=False, layout="(n, bits)")
+    return h > number("threshold", threshold)
 
 
 def _bits(name: str, codes, n_bits: int | None = None) -> np.ndarray:
     codes = _numpy(name, codes)
+    if codes.dtype.kind not in "biuf":
+        raise TypeError(f"{name} must hold bits (bool or 0/1 numbers); got "
+                        f"dtype {codes.dtype}")
     if codes.ndim != 2:
-        raise ValueError(f"{name} must be 2-D (n, bits) with one binary code per row; got shape {codes.shape}")
+        raise ValueError(f"{name} must be 2-D (n, bits) with one binary code "
+                         f"per row; got shape {codes.shape}")
     if n_bits is not None and codes.shape[1] != n_bits:
-        raise ValueError(f"{name} must have codes of {n_bits} bits; got codes of {codes.shape[1]} bits "
-                         f"(shape {codes.shape})")
+        raise ValueError(f"{name} must have codes of {n_bits} bits; got "
+                         f"codes of {codes.shape[1]} bits (shape "
+                         f"{codes.shape})")
     if codes.dtype != np.bool_ and not ((codes == 0) | (codes == 1)).all():
-        raise ValueError(f"{name} must hold only 0 and 1 (or bool); threshold real codes with binary_codes()")
+        raise ValueError(f"{name} must hold only 0 and 1 (or bool); "
+                         "threshold real codes with binary_codes()")
     return codes.astype(bool)
 
 
 def pack_codes(codes) -> np.ndarray:
-    """Pack binary codes into 64-bit words: bit j of a code goes to bit j % 64 of word j // 64.
+    """Pack binary codes into 64-bit words: bit j of a code goes to bit
+    j % 64 of word j // 64.
 
-    For codes of at most 63 bits, column 0 of the result is the code's integer address.
+    For codes of at most 63 bits, column 0 of the result is the code's
+    integer address. The words are a numpy array: torch has no unsigned
+    64-bit integers to hold them.
 
     Shape:
         codes: ``(n, bits)``; output: ``(n, ceil(bits / 64))`` uint64.
@@ -73,16 +96,21 @@ def pack_codes(codes) -> np.ndarray:
     codes = _bits("codes", codes)
     n, bits = codes.shape
     n_words = max(1, math.ceil(bits / 64))
-    # bit j -> byte j // 8, bit j % 8 (little order); 8 little-endian bytes make one uint64 word
+    # bit j -> byte j // 8, bit j % 8 (little order); 8 little-endian bytes make
+    # one uint64 word
     packed = np.zeros((n, 8 * n_words), dtype=np.uint8)
-    packed[:, :math.ceil(bits / 8)] = np.packbits(codes, axis=1, bitorder="little")
+    packed[:, :math.ceil(bits / 8)] = np.packbits(codes, axis=1,
+                                                  bitorder="little")
     return packed.view("<u8").astype(np.uint64, copy=False)
 
 
 def hamming_distance(a, b, chunk: int = 2048) -> np.ndarray:
-    """Number of differing bits between every code of ``a`` and every code of ``b`` (chapters 13, 14).
+    """Number of differing bits between every code of ``a`` and every code
+    of ``b`` (chapters 13, 14).
 
-    Computed by XOR and population count on packed words, ``chunk`` rows of ``a`` at a time.
+    Computed by XOR and population count on packed words, ``chunk`` rows of
+    ``a`` at a time, in numpy (``np.bitwise_count``), which returns a numpy
+    array.
 
     Args:
         a: binary codes (0/1 or bool), e.g. the queries.
@@ -102,45 +130,59 @@ def hamming_distance(a, b, chunk: int = 2048) -> np.ndarray:
     return out
 
 
-def _check_ranking_args(distances, query_labels, db_labels, exclude_self):
+def _check_ranking_args(distances, query_labels, db_labels, exclude_self,
+                        seed, chunk):
     d = _numpy("distances", distances)
-    ql, dl = _numpy("query_labels", query_labels).ravel(), _numpy("db_labels", db_labels).ravel()
+    ql = _numpy("query_labels", query_labels).ravel()
+    dl = _numpy("db_labels", db_labels).ravel()
     if not (np.issubdtype(d.dtype, np.number) or d.dtype == np.bool_):
         raise TypeError(f"distances must hold numbers; got dtype {d.dtype}")
     if d.ndim != 2 or d.shape != (len(ql), len(dl)):
-        raise ValueError(f"distances must have shape (n_queries, n_database) = ({len(ql)}, {len(dl)}) "
-                         f"from the label arrays; got {d.shape}")
+        raise ValueError("distances must have shape (n_queries, n_database) "
+                         f"= ({len(ql)}, {len(dl)}) from the label arrays; "
+                         f"got {d.shape}")
     if exclude_self and d.shape[0] != d.shape[1]:
-        raise ValueError(f"exclude_self needs the queries to be the database (a square distances matrix); got {d.shape}")
-    # A ranking needs something to rank: with no query the mean is 0/0, with no item each ranking is empty.
+        raise ValueError("exclude_self needs the queries to be the database "
+                         f"(a square distances matrix); got {d.shape}")
+    # A ranking needs something to rank: with no query the mean is 0/0,
+    # with no item each ranking is empty.
     if d.shape[0] == 0 or d.shape[1] < 1 + bool(exclude_self):
-        raise ValueError(f"distances must hold at least one query and {1 + bool(exclude_self)} database item(s)"
-                         f"{' (each query leaves itself out)' if exclude_self else ''}; got shape {d.shape}")
+        itself = " (each query leaves itself out)" if exclude_self else ""
+        raise ValueError("distances must hold at least one query and "
+                         f"{1 + bool(exclude_self)} database item(s){itself};"
+                         f" got shape {d.shape}")
     if np.isnan(d).any():
-        raise ValueError("distances contains NaN")
+        raise ValueError("distances contains NaN; clean the distances first")
+    number("seed", seed, low=0, integer=True)
+    count(chunk=chunk)
     return d, ql, dl
 
 
-def ranked_relevance(distances, query_labels, db_labels, exclude_self: bool = False, seed: int = 0,
+def ranked_relevance(distances, query_labels, db_labels,
+                     exclude_self: bool = False, seed: int = 0,
                      chunk: int = 256):
-    """Yield, for blocks of queries, the relevance (same label) of the database sorted by distance.
+    """Yield, for blocks of queries, the relevance (same label) of the
+    database sorted by distance.
 
-    Ties are broken at random (the same random order of the database for every query,
-    seeded): a tie says nothing about which item is closer, and a fixed order could favour
-    a label that happens to come first (Hamming distances tie a lot).
+    Ties are broken at random (the same random order of the database for
+    every query, seeded): a tie says nothing about which item is closer, and
+    a fixed order could favour a label that happens to come first (Hamming
+    distances tie a lot).
 
     Args:
         distances: smaller is closer.
-        query_labels, db_labels: one integer label per query / database item.
-        exclude_self: the queries are the database; each query's own item is left out.
+        query_labels, db_labels: one integer label per query / database
+            item.
+        exclude_self: the queries are the database; each query's own item is
+            left out.
 
     Shape:
-        distances: ``(n_queries, n_database)``; yields bool ``(block, n_database)``, or
-        ``(block, n_database - 1)`` with exclude_self.
+        distances: ``(n_queries, n_database)``; yields bool
+        ``(block, n_database)``, or ``(block, n_database - 1)`` with
+        exclude_self.
     """
-    d, ql, dl = _check_ranking_args(distances, query_labels, db_labels, exclude_self)
-    number("seed", seed, low=0, integer=True)
-    number("chunk", chunk, low=1, integer=True)
+    d, ql, dl = _check_ranking_args(distances, query_labels, db_labels,
+                                    exclude_self, seed, chunk)
     perm = np.random.default_rng(seed).permutation(d.shape[1])
     where = np.argsort(perm)  # column of item i after the permutation
     for s in range(0, d.shape[0], chunk):
@@ -154,52 +196,81 @@ def ranked_relevance(distances, query_labels, db_labels, exclude_self: bool = Fa
         yield dl[order] == ql[s:s + chunk, None]
 
 
-def precision_recall(distances, query_labels, db_labels, recall_levels=RECALL_LEVELS,
-                     exclude_self: bool = False, seed: int = 0) -> tuple[np.ndarray, np.ndarray]:
-    """Precision at each recall level, averaged over queries: the lecture's retrieval curve (chapter 12).
-
-    For one query the database is ranked by distance; the precision at recall level r is the
-    fraction of relevant items among the shortest prefix of the ranking that holds a fraction
-    r of all relevant items. Queries with no relevant item in the database are skipped.
-
-    Returns:
-        ``(recall_levels, precision)``, both ``(n_levels,)``.
-    """
+def _levels(recall_levels) -> np.ndarray:
     levels = np.asarray(recall_levels, dtype=np.float64)
     if levels.ndim != 1 or (levels <= 0).any() or (levels > 1).any():
-        raise ValueError(f"recall_levels must be a 1-D array of values in (0, 1]; got {recall_levels!r}")
+        raise ValueError("recall_levels must be a 1-D array of values in "
+                         f"(0, 1]; got {recall_levels!r}")
+    return levels
+
+
+def _per_query(total, n: int):
+    """The mean over the n queries that have a relevant item."""
+    if n == 0:
+        raise ValueError("no query has a relevant item in the database (no "
+                         "shared label); check query_labels and db_labels")
+    return total / n
+
+
+def precision_recall(distances, query_labels, db_labels,
+                     recall_levels=RECALL_LEVELS, exclude_self: bool = False,
+                     seed: int = 0) -> tuple[np.ndarray, np.ndarray]:
+    """Precision at each recall level, averaged over queries: the lecture's
+    retrieval curve (chapter 12).
+
+    For one query the database is ranked by distance; the precision at
+    recall level r is the fraction of relevant items among the shortest
+    prefix of the ranking that holds a fraction r of all relevant items.
+    Queries with no relevant item in the database are skipped.
+
+    Returns:
+        ``(recall_levels, precision)``, both numpy arrays ``(n_levels,)``.
+    """
+    levels = _levels(recall_levels)
     total, n = np.zeros(len(levels)), 0
-    for rel in ranked_relevance(distances, query_labels, db_labels, exclude_self, seed):
+    for rel in ranked_relevance(distances, query_labels, db_labels,
+                                exclude_self, seed):
         hits = np.cumsum(rel, axis=1)
         n_rel = hits[:, -1]
         keep = n_rel > 0
         hits, n_rel = hits[keep], n_rel[keep]
         for i, r in enumerate(levels):
-            need = np.ceil(r * n_rel - 1e-9).astype(np.int64)  # relevant items to reach recall r
-            rank = (hits < need[:, None]).sum(axis=1) + 1  # first rank with that many
+            # The relevant items needed to reach recall r, and the first
+            # rank with that many.
+            need = np.ceil(r * n_rel - 1e-9).astype(np.int64)
+            rank = (hits < need[:, None]).sum(axis=1) + 1
             total[i] += (need / rank).sum()
         n += len(n_rel)
-    if n == 0:
-        raise ValueError("no query has a relevant item in the database (no shared label)")
-    return levels, total / n
+    return levels, _per_query(total, n)
 
 
-def precision_at_k(distances, query_labels, db_labels, k, exclude_self: bool = False, seed: int = 0):
-    """Mean fraction of relevant items among the ``k`` closest (chapters 12, 14).
+def _ks(k) -> np.ndarray:
+    ks = np.atleast_1d(np.asarray(k))
+    if (ks.ndim != 1 or not np.issubdtype(ks.dtype, np.integer)
+            or (ks < 1).any()):
+        raise ValueError(f"k must be a positive int or a list of them; "
+                         f"got {k!r}")
+    return ks
+
+
+def precision_at_k(distances, query_labels, db_labels, k,
+                   exclude_self: bool = False, seed: int = 0):
+    """Mean fraction of relevant items among the ``k`` closest (chapters 12,
+    14).
 
     Args:
         k: an int or a list of ints, each at most the database size.
 
     Returns:
-        A float, or an array with one value per k.
+        A float, or a numpy array with one value per k.
     """
-    ks = np.atleast_1d(np.asarray(k))
-    if ks.ndim != 1 or not np.issubdtype(ks.dtype, np.integer) or (ks < 1).any():
-        raise ValueError(f"k must be a positive int or a list of them; got {k!r}")
+    ks = _ks(k)
     total, n = np.zeros(len(ks)), 0
-    for rel in ranked_relevance(distances, query_labels, db_labels, exclude_self, seed):
+    for rel in ranked_relevance(distances, query_labels, db_labels,
+                                exclude_self, seed):
         if ks.max() > rel.shape[1]:
-            raise ValueError(f"k must be at most the database size {rel.shape[1]}; got {k!r}")
+            raise ValueError("k must be at most the database size "
+                             f"{rel.shape[1]}; got {k!r}")
         hits = np.cumsum(rel, axis=1)
         total += (hits[:, ks - 1] / ks).sum(axis=0)
         n += len(rel)
@@ -207,13 +278,15 @@ def precision_at_k(distances, query_labels, db_labels, k, exclude_self: bool = F
     return float(out[0]) if np.ndim(k) == 0 else out
 
 
-def mean_average_precision(distances, query_labels, db_labels, exclude_self: bool = False,
-                           seed: int = 0) -> float:
-    """Mean over queries of the average precision: the mean of the precision at the rank of each
-    relevant item (chapters 12, 14). Queries with no relevant item are skipped.
+def mean_average_precision(distances, query_labels, db_labels,
+                           exclude_self: bool = False, seed: int = 0) -> float:
+    """Mean over queries of the average precision: the mean of the
+    precision at the rank of each relevant item (chapters 12, 14). Queries
+    with no relevant item are skipped.
     """
     total, n = 0.0, 0
-    for rel in ranked_relevance(distances, query_labels, db_labels, exclude_self, seed):
+    for rel in ranked_relevance(distances, query_labels, db_labels,
+                                exclude_self, seed):
         hits = np.cumsum(rel, axis=1)
         n_rel = hits[:, -1]
         ranks = np.arange(1, rel.shape[1] + 1)
@@ -221,13 +294,12 @@ def mean_average_precision(distances, query_labels, db_labels, exclude_self: boo
         keep = n_rel > 0
         total += (ap[keep] / n_rel[keep]).sum()
         n += int(keep.sum())
-    if n == 0:
-        raise ValueError("no query has a relevant item in the database (no shared label)")
-    return total / n
+    return _per_query(total, n)
 
 
 def _masks(bits: int, radius: int) -> np.ndarray:
-    """Every XOR mask with at most ``radius`` bits set, by increasing number of bits."""
+    """Every XOR mask with at most ``radius`` bits set, by increasing number of
+    bits."""
     out = [0]
     for r in range(1, radius + 1):
         out.extend(sum(1 << j for j in c) for c in combinations(range(bits), r))
@@ -237,13 +309,15 @@ def _masks(bits: int, radius: int) -> np.ndarray:
 class SemanticHashTable:
     """Binary codes used as memory addresses (semantic hashing, chapter 13).
 
-    Each code of ``bits`` bits is an address; the documents are stored grouped by address.
-    ``query(code, radius)`` visits the sum_{r <= radius} C(bits, r) addresses within that
-    Hamming distance of ``code`` and returns what is stored there: its cost depends on the
-    number of addresses visited and documents found, not on the size of the collection.
-    Up to 24 bits the table is direct (an offset for each of the 2**bits addresses: one
-    memory lookup per address); wider codes use a sorted address array (a binary search
-    per address). ``scan(code, radius)`` is the brute-force alternative, for comparison.
+    Each code of ``bits`` bits is an address; the documents are stored grouped
+    by address. ``query(code, radius)`` visits the sum_{r <= radius} C(bits, r)
+    addresses within that Hamming distance of ``code`` and returns what is
+    stored there: its cost depends on the number of addresses visited and
+    documents found, not on the size of the collection. Up to 24 bits the
+    table is direct (an offset for each of the 2**bits addresses: one memory
+    lookup per address); wider codes use a sorted address array (a binary
+    search per address). ``scan(code, radius)`` is the brute-force
+    alternative, for comparison.
 
     Args:
         codes: one binary code per document (0/1 or bool), at most 62 bits.
@@ -259,13 +333,16 @@ class SemanticHashTable:
         codes = _bits("codes", codes)
         n, bits = codes.shape
         if n == 0 or not 1 <= bits <= 62:
-            raise ValueError(f"codes must hold at least one code of 1 to 62 bits; got shape {codes.shape}")
+            raise ValueError("codes must hold at least one code of 1 to 62 "
+                             f"bits; got shape {codes.shape}")
         self.bits, self.n = bits, n
         self.addresses = pack_codes(codes)[:, 0]
-        self.order = np.argsort(self.addresses, kind="stable")  # documents grouped by address
+        # The documents grouped by address.
+        self.order = np.argsort(self.addresses, kind="stable")
         self._sorted = self.addresses[self.order]
         if bits <= self.DIRECT_MAX_BITS:
-            counts = np.bincount(self.addresses.astype(np.int64), minlength=1 << bits)
+            counts = np.bincount(self.addresses.astype(np.int64),
+                                 minlength=1 << bits)
             self.starts = np.concatenate([[0], np.cumsum(counts)])
         self._mask_cache: dict[int, np.ndarray] = {}
 
@@ -273,33 +350,40 @@ class SemanticHashTable:
         return self.n
 
     def _address(self, code) -> np.uint64:
-        return pack_codes(_bits("code", np.asarray(_numpy("code", code)).reshape(1, -1), self.bits))[0, 0]
+        row = _numpy("code", code).reshape(1, -1)
+        return pack_codes(_bits("code", row, self.bits))[0, 0]
 
     def _radius(self, radius) -> int:
         number("radius", radius, low=0, integer=True)
         radius = min(radius, self.bits)
         n_probes = sum(math.comb(self.bits, r) for r in range(radius + 1))
         if n_probes > self.MAX_PROBES:
-            raise ValueError(f"radius {radius} means visiting {n_probes:,} addresses of {self.bits} bits "
-                             f"(limit {self.MAX_PROBES:,}); use a smaller radius or scan()")
+            raise ValueError(f"radius {radius} means visiting {n_probes:,} "
+                             f"addresses of {self.bits} bits (limit "
+                             f"{self.MAX_PROBES:,}); use a smaller radius or "
+                             "scan()")
         if radius not in self._mask_cache:
             self._mask_cache[radius] = _masks(self.bits, radius)
         return radius
 
     def neighbour_addresses(self, code, radius: int) -> np.ndarray:
-        """The addresses within Hamming distance ``radius`` of ``code``, nearest first."""
+        """The addresses within Hamming distance ``radius`` of ``code``, nearest
+        first."""
         return self._address(code) ^ self._mask_cache[self._radius(radius)]
 
     def query(self, code, radius: int, return_distances: bool = False):
-        """Indices of the stored codes within Hamming distance ``radius`` of ``code``, no scan.
+        """Indices of the stored codes within Hamming distance ``radius`` of
+        ``code``, no scan.
 
         Args:
             code: one binary code of the table's width.
             radius: an int from 0 to the number of bits.
-            return_distances: also return each found document's Hamming distance.
+            return_distances: also return each found document's Hamming
+                distance.
 
         Shape:
-            code: ``(bits,)``; output: ``(found,)`` int64 indices, nearest addresses first.
+            code: ``(bits,)``; output: ``(found,)`` int64 indices, nearest
+                addresses first.
         """
         probes = self.neighbour_addresses(code, radius)
         if self.bits <= self.DIRECT_MAX_BITS:
@@ -310,16 +394,20 @@ class SemanticHashTable:
             hi = np.searchsorted(self._sorted, probes, "right")
         lengths = hi - lo
         total = int(lengths.sum())
-        # the runs order[lo:hi] of every probe, concatenated without a Python loop
-        offsets = np.repeat(lo - np.concatenate([[0], np.cumsum(lengths)[:-1]]), lengths)
+        # the runs order[lo:hi] of every probe, concatenated without a Python
+        # loop
+        ends = np.concatenate([[0], np.cumsum(lengths)[:-1]])
+        offsets = np.repeat(lo - ends, lengths)
         found = self.order[offsets + np.arange(total)]
         if not return_distances:
             return found
-        mask_bits = np.bitwise_count(self._mask_cache[self._radius(radius)]).astype(np.int64)
+        masks = self._mask_cache[self._radius(radius)]
+        mask_bits = np.bitwise_count(masks).astype(np.int64)
         return found, np.repeat(mask_bits, lengths)
 
     def scan(self, code, radius: int) -> np.ndarray:
-        """The same set as ``query`` by brute force: the distance to every stored code.
+        """The same set as ``query`` by brute force: the distance to every
+        stored code.
 
         Shape:
             output: ``(found,)`` int64 indices in storage order.

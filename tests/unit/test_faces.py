@@ -6,7 +6,7 @@ from aelib.faces import load_face_set, transform_faces
 
 
 def test_identity_transform_keeps_the_image():
-    x = torch.from_numpy(load_lfw_faces()[0][:5])
+    x = load_lfw_faces()[0][:5]
     y = transform_faces(x, torch.zeros(5), torch.ones(5), torch.zeros(5, 2))
     torch.testing.assert_close(y, x, atol=1e-5, rtol=0)
 

@@ -5,7 +5,10 @@ import numpy as np
 import pytest
 import torch
 
+import aelib
+from aelib.deep import Logits
 from aelib.hashing import BinaryCode, HashingAutoencoder, PCAITQ, RandomProjectionLSH
+from aelib.losses import cross_entropy_logits
 
 
 def _data(n=400, d=20, seed=0):
@@ -112,3 +115,14 @@ def test_hashing_autoencoder_shapes_and_codes():
     assert torch.equal(m.encode(x), codes.float())
     with pytest.raises(ValueError, match="x"):
         m.codes(torch.rand(7, 11))
+
+
+def test_hashing_autoencoder_reconstructs_and_trains_on_logits():
+    torch.manual_seed(0)
+    m = HashingAutoencoder((12, 8, 5))
+    x = (torch.rand(64, 12) > 0.5).float()
+    x_hat = m(x)
+    assert bool(((x_hat >= 0) & (x_hat <= 1)).all())  # x_hat, not logits
+    history = aelib.fit(Logits(m), x, cross_entropy_logits, epochs=30,
+                        batch_size=64, lr=1e-2, device="cpu", progress=False)
+    assert history.loss[-1] < history.loss[0]

@@ -60,8 +60,11 @@ def test_wrong_dtype_and_type():
     model = Autoencoder(4, 2)
     with pytest.raises(TypeError, match="floating"):
         model(torch.ones(3, 4, dtype=torch.long))
-    with pytest.raises(TypeError, match="torch.Tensor"):
-        model([[0.0, 1.0, 0.0, 1.0]])
+    # An array-like is taken (the boundary rule), anything else is named.
+    row = [[0.0, 1.0, 0.0, 1.0]]
+    torch.testing.assert_close(model(row), model(torch.tensor(row)))
+    with pytest.raises(TypeError, match="x must be a tensor or an array"):
+        model("not an image")
 
 
 @pytest.mark.parametrize("kwargs, err", [

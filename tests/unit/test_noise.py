@@ -43,8 +43,8 @@ def test_masking_rejects_nu_outside_unit_interval(nu):
 def test_masking_rejects_a_non_matrix():
     with pytest.raises(ValueError, match="x"):
         noise.masking(torch.rand(28, 28, 3), 0.25)
-    with pytest.raises(TypeError, match="x"):
-        noise.masking([[0.0, 1.0]], 0.25)
+    with pytest.raises(TypeError, match="x must be a tensor or an array"):
+        noise.masking({"x": 1.0}, 0.25)
 
 
 def test_gaussian_noise_has_the_asked_standard_deviation():

@@ -283,7 +283,7 @@ def test_train_psd(x, epochs, batch_size, lr, n_iter):
     h = clear_or_ok(lambda: psd.train_psd(model, x, epochs, batch_size, lr, n_iter, device="cpu"),
                     "x", "epochs", "batch_size", "lr", "n_iter")
     if h is not None:
-        assert len(h.energy) == epochs and all(math.isfinite(e) for e in h.energy)
+        assert len(h.loss) == epochs and all(math.isfinite(e) for e in h.loss)
 
 
 # ---------------------------------------------------------------- aelib.rbm
@@ -317,7 +317,7 @@ def test_train_rbm(n_hidden, init_std, x, epochs, batch_size, lr, k, persistent)
     h = clear_or_ok(lambda: rbm.train_rbm(model, x, epochs, batch_size, lr, k, persistent, device="cpu"),
                     "x", "epochs", "batch_size", "lr", "k")
     if h is not None:
-        assert len(h.reconstruction_error) == epochs and all(math.isfinite(e) for e in h.reconstruction_error)
+        assert len(h.loss) == epochs and all(math.isfinite(e) for e in h.loss)
 
 
 # ---------------------------------------------------------------- aelib.hashing
@@ -437,8 +437,11 @@ def test_hamming_distance(a, data, chunk):
         a, b = _bool(a), _bool(b)
         np.testing.assert_array_equal(d, (a[:, None, :] != b[None, :, :]).sum(axis=2))
     packed = clear_or_ok(lambda: retrieval.pack_codes(a), "codes")
-    if packed is not None and 0 < a.shape[1] <= 63:  # column 0 is the integer address, bit j weighs 2**j
-        address = (_bool(a).astype(np.uint64) << np.arange(a.shape[1], dtype=np.uint64)).sum(axis=1)
+    # Column 0 is the integer address, bit j weighs 2**j (a may be a list).
+    bits = np.shape(a)[1] if packed is not None else 0
+    if 0 < bits <= 63:
+        weights = np.arange(bits, dtype=np.uint64)
+        address = (_bool(a).astype(np.uint64) << weights).sum(axis=1)
         np.testing.assert_array_equal(packed[:, 0], address)
 
 
@@ -577,7 +580,7 @@ def test_move_unit(z, unit, steps):
     assert out.shape == (len(steps), len(z), 4)
     for i, t in enumerate(steps):
         moved = z.clone()
-        moved[:, unit] += t.to(z.dtype)
+        moved[:, unit] += float(t)  # steps may be a list (an array-like)
         torch.testing.assert_close(out[i], MODEL.decode(moved))
 
 

@@ -59,13 +59,17 @@ def test_training_lowers_the_energy_and_teaches_the_encoder():
     with torch.no_grad():
         before = m.energy(x, m.encode(x)).mean().item()
     h = psd.train_psd(m, x, epochs=10, batch_size=64, lr=1e-2, n_iter=20, device="cpu")
-    assert h.energy[-1] < 0.7 * h.energy[0]
-    assert h.prediction[-1] < h.prediction[0]
+    # The energy is the history's loss; its two quadratic terms are curves.
+    prediction = h.curves["prediction"]
+    assert h.loss[-1] < 0.7 * h.loss[0]
+    assert prediction[-1] < prediction[0]
     torch.testing.assert_close(m.D.norm(dim=0), torch.ones(24))
     with torch.no_grad():
         after = m.energy(x, m.encode(x)).mean().item()
     assert after < 0.5 * before  # the one-pass codes alone are now good codes
-    assert len(h.energy) == len(h.reconstruction) == len(h.prediction) == 10 and h.seconds > 0
+    assert len(h.loss) == len(h.curves["reconstruction"]) == 10
+    assert len(prediction) == 10
+    assert h.seconds > 0 and h.samples_per_s > 0
 
 
 def test_sigmoid_encoder_is_non_negative():

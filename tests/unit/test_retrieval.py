@@ -30,7 +30,10 @@ def test_hamming_distance_rejects_bad_codes():
 def test_binary_codes_and_pack():
     h = torch.tensor([[0.9, 0.1, 0.6], [0.2, 0.8, 0.4]])
     bits = R.binary_codes(h)
+    # One convention with aelib.hashing: codes are bool tensors.
+    assert isinstance(bits, torch.Tensor) and bits.dtype == torch.bool
     np.testing.assert_array_equal(bits, [[1, 0, 1], [0, 1, 0]])
+    np.testing.assert_array_equal(R.binary_codes(h.numpy()), bits)
     np.testing.assert_array_equal(R.pack_codes(bits)[:, 0], [1 + 4, 2])
 
 

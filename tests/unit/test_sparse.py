@@ -99,7 +99,7 @@ def test_bad_input_is_named():
         sparse.ista(x, D, torch.tensor(-1.0))
     with pytest.raises(ValueError, match="D must have one row per feature"):
         sparse.fista(x, D[:-1], 0.1)
-    with pytest.raises(ValueError, match="D must be a 2-D"):
+    with pytest.raises(ValueError, match="D must be 2-D"):
         sparse.fista(x, D[0], 0.1)
     with pytest.raises(ValueError, match="x must be 2-D"):
         sparse.fista(x[0], D, 0.1)

@@ -96,3 +96,88 @@ def test_nan_in_data_rejected():
     x[3, 3] = float("nan")
     with pytest.raises(ValueError, match="NaN"):
         aelib.fit(Autoencoder(10, 4), x, cross_entropy, epochs=1, device="cpu", progress=False)
+
+
+def test_warmup_cosine_schedule():
+    s = aelib.train.WarmupCosine(warmup_epochs=1, final_fraction=0.01)
+    lr = [s.at(t, 100, 10, 1e-3) for t in range(100)]
+    assert lr[0] == pytest.approx(1e-4) and lr[9] == pytest.approx(1e-3)
+    assert max(lr) == pytest.approx(1e-3)
+    assert lr[-1] == pytest.approx(1e-5)
+    assert all(a >= b for a, b in zip(lr[9:], lr[10:]))
+
+
+def test_fit_follows_the_schedule():
+    x = small_data()
+    h = aelib.fit(Autoencoder(10, 4), x, cross_entropy, epochs=4,
+                  batch_size=16, lr=1e-2, device="cpu", progress=False,
+                  schedule=lambda step: 1e-3 * (step + 1))
+    assert h.lr == pytest.approx([4e-3, 8e-3, 12e-3, 16e-3])
+    h = aelib.fit(Autoencoder(10, 4), x, cross_entropy, epochs=5,
+                  batch_size=16, lr=1e-2, device="cpu", progress=False,
+                  schedule=aelib.train.WarmupCosine(1, 0.1))
+    assert h.lr[0] == pytest.approx(1e-2) and h.lr[-1] == pytest.approx(1e-3)
+    with pytest.raises(TypeError, match="schedule"):
+        aelib.fit(Autoencoder(10, 4), x, cross_entropy, epochs=1,
+                  device="cpu", progress=False, schedule="cosine")
+
+
+def test_bf16_trains_and_keeps_fp32_weights():
+    x = small_data(256, 10)
+    aelib.set_seed(0)
+    model = Autoencoder(10, 4)
+    h = aelib.fit(model, x, cross_entropy, epochs=20, batch_size=32, lr=1e-2,
+                  device="cpu", progress=False, precision="bf16")
+    assert h.loss[-1] < h.loss[0]
+    assert all(p.dtype == torch.float32 for p in model.parameters())
+    aelib.set_seed(0)
+    ref = aelib.fit(Autoencoder(10, 4), x, cross_entropy, epochs=20,
+                    batch_size=32, lr=1e-2, device="cpu", progress=False)
+    # bf16 keeps about 3 significant digits: the same curve, not the same bits
+    assert h.loss[-1] == pytest.approx(ref.loss[-1], rel=0.02)
+    assert h.loss != ref.loss
+    with pytest.raises(ValueError, match="precision must be one of"):
+        aelib.fit(model, x, cross_entropy, epochs=1, device="cpu",
+                  progress=False, precision="fp16")
+
+
+def test_numpy_inputs_are_accepted():
+    x = small_data().numpy().astype("float64")
+    h = aelib.fit(Autoencoder(10, 4), x, cross_entropy, epochs=2,
+                  batch_size=16, device="cpu", progress=False, x_val=x[:8])
+    assert len(h.val_loss) == 2
+
+
+def test_an_interrupted_run_resumes_where_it_stopped(tmp_path, monkeypatch):
+    monkeypatch.setattr(aelib.train, "STATE_EVERY_S", 0.0)  # every epoch
+    x = small_data()
+    kwargs = dict(epochs=4, batch_size=16, lr=1e-2, device="cpu",
+                  progress=False, corrupt=lambda xb: aelib.noise.masking(xb, 0.2))
+    aelib.set_seed(3)
+    whole = Autoencoder(10, 4)
+    ref = aelib.fit(whole, x, cross_entropy, **kwargs)
+
+    calls = {"n": 0}
+
+    def dies_in_epoch_3(xb):
+        calls["n"] += 1
+        if calls["n"] > 2 * 4:  # 4 batches per epoch: two epochs, then stop
+            raise KeyboardInterrupt
+        return aelib.noise.masking(xb, 0.2)
+
+    state = tmp_path / "run.state.pt"
+    aelib.set_seed(3)
+    model = Autoencoder(10, 4)
+    with pytest.raises(KeyboardInterrupt):
+        aelib.fit(model, x, cross_entropy, state_file=state,
+                  **dict(kwargs, corrupt=dies_in_epoch_3))
+    assert state.is_file()
+    aelib.set_seed(99)  # a fresh process: another seed, another model
+    resumed = Autoencoder(10, 4)
+    h = aelib.fit(resumed, x, cross_entropy, state_file=state, **kwargs)
+    assert h.loss == pytest.approx(ref.loss, rel=1e-6)
+    for a, b in zip(whole.parameters(), resumed.parameters()):
+        assert torch.allclose(a, b, atol=1e-6)
+    with pytest.raises(ValueError, match="belongs to another run"):
+        aelib.fit(Autoencoder(10, 4), x, cross_entropy, state_file=state,
+                  **dict(kwargs, epochs=5))

@@ -1,0 +1,335 @@
+"""How each shipped network is trained: one configuration per checkpoint.
+
+Every network trains through ``aelib.fit`` from a fixed seed; n_val training
+images are held out for the validation curve, and the test set is touched
+once, at the end, for the record's test figure. ``make checkpoints`` calls
+``train`` for each name (see ``aelib.checkpoints``).
+
+Kinds:
+- ``autoencoder``: a ``DeepAutoencoder`` (chapter 11).
+- ``stack``: greedy layer-wise pretraining of denoising autoencoders
+  (chapter 10); the stored network is the stack of their encoders.
+- ``classifier``: the stack plus a softmax layer, fine-tuned on the labels;
+  ``init`` names the stack it starts from, or None for random weights.
+- ``nca``: the stack plus a linear code layer, fine-tuned on the NCA
+  objective (chapter 15).
+"""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+
+import torch
+import torch.nn.functional as F
+
+from ._checks import number, one_of
+from .augment import random_shift
+from .deep import DeepAutoencoder, Logits, mlp
+from .device import get_device, set_seed
+from .losses import cross_entropy_logits
+from .noise import masking
+from .train import WarmupCosine, fit
+
+_SCHEDULE = {"warmup": 1, "final_lr_fraction": 0.01, "weight_decay": 0.0,
+             "nu": 0.0, "shift": 0, "shift_p": 0.0, "precision": "fp32",
+             "storage": "float16"}
+_STACK = (784, 500, 500, 2000)
+
+# The schedule: Adam whose learning rate rises for `warmup` epochs, then
+# falls along a cosine to lr * final_lr_fraction; nu > 0 corrupts the input
+# with masking noise (chapter 06); shift > 0 moves a fraction shift_p of the
+# images by up to that many pixels (new digits, aelib.augment).
+CONFIGS: dict[str, dict] = {
+    "deep_mnist": dict(
+        _SCHEDULE, kind="autoencoder", data="mnist",
+        sizes=(784, 1000, 500, 250, 30), activation="relu", epochs=600,
+        batch_size=512, lr=2e-3, final_lr_fraction=0.001, shift=1,
+        shift_p=0.5, precision="bf16", n_val=5000),
+    # Faces: 80 source photographs only, so a large learning rate memorises
+    # them; lr=1e-4 for 80 epochs gave the lowest error on held-out faces
+    # among the schedules tried (weight decay and masking noise did worse).
+    "deep_faces": dict(
+        _SCHEDULE, kind="autoencoder", data="faces",
+        sizes=(625, 2000, 1000, 500, 30), activation="relu", epochs=80,
+        batch_size=256, lr=1e-4, n_val=0),
+    # Greedy pretraining: `epochs` passes for each denoising layer.
+    "pretrained_stack": dict(
+        _SCHEDULE, kind="stack", data="mnist", sizes=_STACK,
+        activation="sigmoid", epochs=20, batch_size=128, lr=1e-3, nu=0.25,
+        warmup=0, final_lr_fraction=1.0, n_val=5000),
+    "pretrained_classifier": dict(
+        _SCHEDULE, kind="classifier", data="mnist", init="pretrained_stack",
+        sizes=(*_STACK, 10), activation="sigmoid", epochs=60, batch_size=128,
+        lr=5e-4, shift=1, shift_p=0.5, precision="bf16", n_val=5000),
+    "random_classifier": dict(
+        _SCHEDULE, kind="classifier", data="mnist", init=None,
+        sizes=(*_STACK, 10), activation="sigmoid", epochs=60, batch_size=128,
+        lr=5e-4, shift=1, shift_p=0.5, precision="bf16", n_val=5000),
+    "nonlinear_nca": dict(
+        _SCHEDULE, kind="nca", data="mnist", init="pretrained_stack",
+        sizes=(*_STACK, 30), activation="sigmoid", epochs=40, batch_size=1000,
+        lr=1e-3, precision="bf16", n_val=5000),
+    "nonlinear_nca_2d": dict(
+        _SCHEDULE, kind="nca", data="mnist", init="pretrained_stack",
+        sizes=(*_STACK, 2), activation="sigmoid", epochs=40, batch_size=1000,
+        lr=1e-3, precision="bf16", n_val=5000),
+}
+# What the record's test_error measures, by kind.
+TEST_METRICS = {
+    "autoencoder": "squared error per test image, summed over pixels",
+    "stack": "bottom layer's cross-entropy per test digit (nats)",
+    "classifier": "test error rate",
+    "nca": "5-nearest-neighbour test error rate in the code space",
+}
+SCHEDULE_KEYS = ("epochs", "batch_size", "lr", "warmup", "final_lr_fraction",
+                 "weight_decay", "nu", "shift", "shift_p", "precision")
+
+
+def dataset(data: str):
+    """The training and test set of a checkpoint: ``(x, y, x_test, y_test)``
+    (y None for faces), images in [0, 1].
+
+    Args:
+        data: ``"mnist"`` or ``"faces"``.
+
+    Shape:
+        x: ``(n, features)``; y: ``(n,)``.
+    """
+    one_of("data", data, ("mnist", "faces"))
+    if data == "mnist":
+        from .data import load_mnist
+
+        return (*load_mnist("train"), *load_mnist("test"))
+    from .faces import load_face_set
+
+    faces = load_face_set()
+    return faces["x_train"], None, faces["x_test"], None
+
+
+def build(record: dict) -> torch.nn.Module:
+    """An untrained network of the architecture a record describes."""
+    kind = record.get("kind", "autoencoder")
+    if kind == "autoencoder":
+        return DeepAutoencoder(record["sizes"], activation=record["activation"],
+                               output=record.get("output", "sigmoid"))
+    last = "sigmoid" if kind == "stack" else None
+    return mlp(record["sizes"], record["activation"], last_activation=last)
+
+
+def _split(config, n_train, x, y):
+    n_val = config["n_val"]
+    if n_train is not None:
+        n_val = min(n_val, n_train // 2)
+        x = x[:n_train + n_val]
+        y = None if y is None else y[:n_train + n_val]
+    cut = len(x) - n_val
+    val = (x[cut:], None if y is None else y[cut:]) if n_val else (None, None)
+    return x[:cut], None if y is None else y[:cut], *val
+
+
+def _fit_args(config, directory, name, progress, device):
+    return dict(
+        batch_size=config["batch_size"], lr=config["lr"], device=device,
+        weight_decay=config["weight_decay"], precision=config["precision"],
+        schedule=WarmupCosine(config["warmup"], config["final_lr_fraction"]),
+        state_file=Path(directory) / f"{name}.state.pt", progress=progress)
+
+
+def _shifts(config):
+    """The augmentation of a recipe: None, or images moved by up to
+    ``shift`` pixels with probability ``shift_p``."""
+    shift, p = config["shift"], config["shift_p"]
+    if not shift:
+        return None
+    side = int(round(config["sizes"][0] ** 0.5))
+    return lambda v: random_shift(v, shift, p, side)
+
+
+def _autoencoder(config, data, fit_args):
+    from .checkpoints import test_error
+
+    x, _, x_val, _, x_test, _ = data
+    model = build(config)
+    nu = config["nu"]
+    history = fit(
+        Logits(model), x, cross_entropy_logits, config["epochs"],
+        corrupt=(lambda v: masking(v, nu)) if nu > 0 else None,
+        augment=_shifts(config),
+        x_val=x_val, val_metric=lambda m, v, _: test_error(m.autoencoder, v),
+        **fit_args)
+    return model, history, lambda m: test_error(m, x_test)
+
+
+def _stack(config, data, fit_args):
+    from .stacked import pretrain_greedy
+
+    x, _, _, _, x_test, _ = data
+    fit_args = {k: fit_args[k] for k in ("batch_size", "lr", "device")}
+    aes, histories = pretrain_greedy(x, config["sizes"], config["epochs"],
+                                     nu=config["nu"], **fit_args)
+    model = build(config)
+    with torch.no_grad():
+        for layer, ae in zip(model[::2], aes):
+            layer.weight.copy_(ae.W)
+            layer.bias.copy_(ae.b)
+    history = histories[0]
+    history.loss = [v for h in histories for v in h.loss]
+    history.seconds = sum(h.seconds for h in histories)
+
+    def test_figure(m):
+        # The bottom layer's cross-entropy on clean test digits, in nats.
+        with torch.no_grad():
+            a_hat = aes[0].decode_logits(aes[0].encode(x_test.to(aes[0].W)))
+            return cross_entropy_logits(a_hat, x_test.to(a_hat)).item()
+
+    return model, history, test_figure
+
+
+def _from_stack(config, directory, device):
+    model = build(config)
+    if config["init"] is None:
+        return model
+    from .checkpoints import load
+
+    stack, _ = load(config["init"], directory, device="cpu")
+    with torch.no_grad():
+        for layer, below in zip(model[:-1:2], stack[::2]):
+            layer.weight.copy_(below.weight)
+            layer.bias.copy_(below.bias)
+        if config["kind"] == "classifier":
+            # A zero softmax layer: every class equally likely at the start.
+            model[-1].weight.zero_()
+            model[-1].bias.zero_()
+    return model
+
+
+def _classifier(config, data, fit_args, directory):
+    from .stacked import error_rate
+
+    x, y, x_val, y_val, x_test, y_test = data
+    model = _from_stack(config, directory, fit_args["device"])
+    history = fit(model, x, F.cross_entropy, config["epochs"], y=y,
+                  augment=_shifts(config), x_val=x_val, y_val=y_val,
+                  val_metric=error_rate, **fit_args)
+    return model, history, lambda m: error_rate(m, x_test, y_test)
+
+
+def _nca(config, data, fit_args, directory):
+    from .similarity import knn_error, nca_loss
+
+    x, y, x_val, y_val, x_test, y_test = data
+    model = _from_stack(config, directory, fit_args["device"])
+
+    @torch.no_grad()
+    def knn(m, x_query, y_query):
+        m.eval()
+        z = torch.cat([m(v) for v in x.to(x_query.device).split(4096)])
+        return knn_error(z, y, m(x_query.to(z.device)), y_query, k=5)
+
+    history = fit(model, x, nca_loss, config["epochs"], y=y, x_val=x_val,
+                  y_val=y_val, val_metric=knn, **fit_args)
+    return model, history, lambda m: knn(m, x_test.to(next(m.parameters())),
+                                         y_test)
+
+
+# Short variants of a recipe, trained by `python -m aelib.checkpoints ablate
+# NAME`: what each ingredient of the shipped schedule buys, measured on the
+# validation images (chapter 11 prints the table from their record).
+ABLATIONS: dict[str, dict[str, dict]] = {
+    "deep_mnist": {
+        "shifts, 60 epochs": {"epochs": 60},
+        "no shifts, 60 epochs": {"epochs": 60, "shift": 0},
+        "no shifts, masking nu=0.1, 60 epochs": {"epochs": 60, "shift": 0,
+                                                 "nu": 0.1},
+    },
+}
+
+
+def train(name: str, directory, epochs: int | None = None,
+          n_train: int | None = None, device=None, seed: int = 0,
+          progress: bool | None = None, overrides: dict | None = None,
+          run_name: str | None = None) -> tuple[torch.nn.Module, dict]:
+    """Train the network ``CONFIGS[name]``; return it and its record.
+
+    Args:
+        name: a key of ``CONFIGS``.
+        directory: where the training state (and a stack to start from) is.
+        epochs: passes over the data; default the configuration's.
+        n_train: use only the first n_train training images (short runs).
+        device: default ``aelib.get_device()``.
+        seed: seeds the weights, the batches and the noise.
+        progress: a tqdm bar.
+        overrides: settings that replace the configuration's (ablations).
+        run_name: names the training-state file; default ``name``.
+    """
+    one_of("name", name, sorted(CONFIGS))
+    config = dict(CONFIGS[name], **(overrides or {}))
+    if epochs is not None:
+        config["epochs"] = number("epochs", epochs, low=1, integer=True)
+    if n_train is not None:
+        number("n_train", n_train, low=2, integer=True)
+    device = get_device() if device is None else torch.device(device)
+    set_seed(seed)
+    x, y, x_test, y_test = dataset(config["data"])
+    x, y, x_val, y_val = _split(config, n_train, x, y)
+    if n_train is not None:
+        x_test = x_test[:n_train]
+        y_test = None if y_test is None else y_test[:n_train]
+    data = (x, y, x_val, y_val, x_test, y_test)
+    fit_args = _fit_args(config, directory, run_name or name, progress,
+                         device)
+    start = time.perf_counter()
+    kind = config["kind"]
+    if kind == "autoencoder":
+        model, history, test_figure = _autoencoder(config, data, fit_args)
+    elif kind == "stack":
+        model, history, test_figure = _stack(config, data, fit_args)
+    else:
+        trainer = _classifier if kind == "classifier" else _nca
+        model, history, test_figure = trainer(config, data, fit_args,
+                                              directory)
+    wall = time.perf_counter() - start
+    model.eval()
+    figure32 = test_figure(model)
+    if config["storage"] == "float16":
+        # Measure what the stored half-precision weights give.
+        model.load_state_dict({k: v.half().float()
+                               for k, v in model.state_dict().items()})
+    record = {
+        "kind": kind, "data": config["data"], "sizes": list(config["sizes"]),
+        "activation": config["activation"], "init": config.get("init"),
+        "seed": seed, "device": str(device),
+        "threads": torch.get_num_threads(), "torch": torch.__version__,
+        "command": f"make checkpoints NAME={name}",
+        "schedule": {k: config[k] for k in SCHEDULE_KEYS},
+        "n_train": len(x), "n_val": 0 if x_val is None else len(x_val),
+        "n_test": len(x_test), "train_seconds": round(wall, 1),
+        "train_loss": [round(v, 5) for v in history.loss],
+        "val_error": [round(v, 5) for v in history.val_loss],
+        "lr": [float(f"{v:.4g}") for v in history.lr],
+        "test_error_float32": round(figure32, 5),
+        "test_error": round(test_figure(model), 5),
+        "test_metric": TEST_METRICS[kind],
+    }
+    if kind == "autoencoder":
+        record["output"] = model.output
+    return model, record
+
+
+def ablate(name: str, directory, n_train: int | None = None, device=None,
+           progress: bool | None = None) -> dict:
+    """Train every variant of ``ABLATIONS[name]``; return their records
+    (validation curves and final validation error; no weights are kept).
+    """
+    one_of("name", name, sorted(ABLATIONS))
+    runs = {}
+    for i, (label, overrides) in enumerate(ABLATIONS[name].items()):
+        _, record = train(name, directory, n_train=n_train, device=device,
+                          progress=progress, overrides=overrides,
+                          run_name=f"{name}.ablation{i}")
+        Path(directory, f"{name}.ablation{i}.state.pt").unlink(missing_ok=True)
+        record.pop("test_error"), record.pop("test_error_float32")
+        runs[label] = record
+    return {"name": name, "command": f"python -m aelib.checkpoints ablate "
+            f"{name}", "runs": runs}
