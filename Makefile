@@ -12,7 +12,7 @@ STAMP := $(VENV)/.setup-done
 # Quiet progress bars in everything that records outputs.
 QUIET := AELIB_PROGRESS=0 PYTHONHASHSEED=0
 
-.PHONY: setup book pdf pdf-deps test test-unit test-notebooks test-browser browser-deps lab student course checkpoints bench clean help
+.PHONY: setup book pdf pdf-deps test test-unit test-notebooks test-nbgrader test-browser browser-deps lab student course checkpoints bench clean help
 
 help:
 	@echo "make book   build the HTML book in _build/html (executes every chapter)"
@@ -64,9 +64,12 @@ test-notebooks: setup student
 	$(QUIET) $(BIN)/python -m pytest -q -p tests.nbval_cache --nbval-lax --nbval-current-env \
 		--ignore=chapters/assignments/student chapters
 	$(QUIET) $(BIN)/python -m pytest -q tests/assignments
-	$(QUIET) $(BIN)/python -m pytest -q tests/nbgrader
 	$(QUIET) $(BIN)/jupyter-book build . -W -n --keep-going
 	$(QUIET) $(BIN)/python -m pytest -q tests/book
+
+# nbgrader itself on the assignments (minutes): release, autograde, feedback.
+test-nbgrader: setup student
+	$(QUIET) $(BIN)/python -m pytest -q tests/nbgrader
 
 test-browser: setup browser-deps
 	$(BIN)/python -m pytest -q tests/browser
