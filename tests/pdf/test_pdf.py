@@ -59,10 +59,11 @@ def title(name: str) -> str:
 
 
 def first_words(name: str, n: int = 12) -> str:
-    """The first n words of the page's first paragraph of prose."""
+    """The first n words of the page's first paragraph of prose (math,
+    typeset differently in the PDF, is left out)."""
     for paragraph in re.findall(r"<p>(.*?)</p>", article(name), re.S):
         words = strip_tags(paragraph).split()
-        if len(words) >= n:
+        if len(words) >= n and not re.search(r"\\[(\[]|\$", paragraph):
             return " ".join(words[:n])
     pytest.skip(f"{name} has no paragraph of {n} words")
 
