@@ -19,10 +19,8 @@ from __future__ import annotations
 
 import argparse
 import copy
-import os
 import re
 import sys
-import tempfile
 from pathlib import Path
 
 import nbformat

@@ -183,24 +183,24 @@ def main(argv: list[str] | None = None) -> None:
         prog="python -m aelib.checkpoints",
         description="Train the networks that the book ships.")
     sub = parser.add_subparsers(dest="command", required=True)
-    p = sub.add_parser("train", help="train and save checkpoints under "
-                                     "data/checkpoints/")
+    # The options every command shares.
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument("--n-train", type=int, default=None,
+                        help="train on the first N images only (short runs)")
+    common.add_argument("--dir", type=Path, default=CHECKPOINT_DIR,
+                        help="output folder")
+    p = sub.add_parser("train", parents=[common],
+                       help="train and save checkpoints under "
+                            "data/checkpoints/")
     p.add_argument("names", nargs="*", metavar="NAME",
                    help=f"any of {', '.join(sorted(CONFIGS))} (default: all)")
     p.add_argument("--epochs", type=int, default=None,
                    help="override the number of epochs (short runs)")
-    p.add_argument("--n-train", type=int, default=None,
-                   help="train on the first N images only (short runs)")
-    p.add_argument("--dir", type=Path, default=CHECKPOINT_DIR,
-                   help="output folder")
-    a = sub.add_parser("ablate", help="train the short variants of a "
-                                      "recipe; write <name>.ablation.json")
+    a = sub.add_parser("ablate", parents=[common],
+                       help="train the short variants of a recipe; write "
+                            "<name>.ablation.json")
     a.add_argument("names", nargs="+", metavar="NAME",
                    help=f"any of {', '.join(sorted(recipes.ABLATIONS))}")
-    a.add_argument("--n-train", type=int, default=None,
-                   help="train on the first N images only (short runs)")
-    a.add_argument("--dir", type=Path, default=CHECKPOINT_DIR,
-                   help="output folder")
     args = parser.parse_args(argv)
     if args.command == "ablate":
         for name in args.names:

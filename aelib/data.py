@@ -14,7 +14,6 @@ import importlib.util
 import io
 import os
 import pickle
-import tempfile
 from pathlib import Path
 from typing import NamedTuple
 
