@@ -20,6 +20,8 @@ from typing import NamedTuple
 import numpy as np
 import torch
 
+from ._checks import one_of
+
 SETUP_HINT = "run `make setup` (or `make book`) in the repository root to install it"
 
 # The repository's data/ folder, found from this file (the chapters run with
@@ -66,18 +68,22 @@ def node_file(package: str, relative: str, what: str) -> Path:
     return DATA_DIR / "node_modules" / package / relative
 
 
-def atomic_save_npz(path: Path, **arrays) -> None:
-    """Write arrays to ``path`` atomically (see ``aelib.files.atomic_write``)."""
+def atomic_save_npz(path: Path, compress: bool = False, **arrays) -> None:
+    """Write arrays to ``path`` atomically (see ``aelib.files.atomic_write``);
+    ``compress`` zips them (word counts shrink about 20-fold)."""
     from .files import atomic_write
+
+    save = np.savez_compressed if compress else np.savez
 
     def write(tmp):
         with open(tmp, "wb") as f:
-            np.savez(f, **arrays)
+            save(f, **arrays)
 
     atomic_write(path, write)
 
 
-def cached(name: str, source_sha256: str, build) -> dict[str, np.ndarray]:
+def cached(name: str, source_sha256: str, build,
+           compress: bool = False) -> dict[str, np.ndarray]:
     """Load ``data/<name>.npz`` if it was derived from the source with this checksum, else build it.
 
     ``build()`` returns a dict of arrays. The cache records the checksum of its source, so
@@ -93,7 +99,8 @@ def cached(name: str, source_sha256: str, build) -> dict[str, np.ndarray]:
         except Exception:  # a damaged cache is simply rebuilt from the verified source
             pass
     arrays = build()
-    atomic_save_npz(path, source_sha256=np.array(source_sha256), **arrays)
+    atomic_save_npz(path, compress, source_sha256=np.array(source_sha256),
+                    **arrays)
     return arrays
 
 
@@ -281,67 +288,108 @@ def _reuters_sources() -> dict[str, Path]:
             for name, sha in REUTERS_FILES.items()}
 
 
-def _build_reuters() -> dict[str, np.ndarray]:
+def _reuters_stories() -> list[tuple]:
+    """Every story with a body: (in the training period, topics, text)."""
     import datetime
     import json
-    from collections import Counter
-
-    from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS, CountVectorizer
 
     cut = datetime.datetime.fromisoformat(REUTERS_SPLIT_DATE)
-    docs = []
+    stories = []
     for path in _reuters_sources().values():
         for d in json.loads(path.read_text(encoding="utf-8")):
-            if d.get("body") and len(d.get("topics") or []) == 1:
-                when = datetime.datetime.strptime(d["date"].strip().split()[0], "%d-%b-%Y")
-                docs.append((when < cut, d["topics"][0], d.get("title", "").strip(), d["body"], int(d["id"])))
-    counts = Counter(topic for train, topic, *_ in docs if train)
+            if d.get("body"):
+                day = d["date"].strip().split()[0]
+                when = datetime.datetime.strptime(day, "%d-%b-%Y")
+                stories.append((when < cut, tuple(d.get("topics") or ()),
+                                d.get("title", "").strip(), d["body"]))
+    return stories
+
+
+def _build_reuters() -> dict[str, np.ndarray]:
+    from collections import Counter
+
+    from sklearn.feature_extraction.text import (ENGLISH_STOP_WORDS,
+                                                 CountVectorizer)
+
+    stories = _reuters_stories()
+    in_pool = np.array([s[0] for s in stories])
+    single = [s[1][0] if len(s[1]) == 1 else None for s in stories]
+    counts = Counter(t for t, p in zip(single, in_pool) if t and p)
     topics = sorted(t for t, _ in counts.most_common(REUTERS_N_TOPICS))
-    docs = [d for d in docs if d[1] in topics]
-    # Words: runs of two or more letters, lower case, English stop words and the sign-off "Reuter" removed.
-    vectorizer = CountVectorizer(token_pattern=r"(?u)\b[a-zA-Z][a-zA-Z]+\b", max_features=REUTERS_N_WORDS,
-                                 stop_words=sorted(ENGLISH_STOP_WORDS | {"reuter"}), dtype=np.int32)
-    text = [f"{title}\n{body}" for _, _, title, body, _ in docs]
-    is_train = np.array([d[0] for d in docs])
-    vectorizer.fit([t for t, keep in zip(text, is_train) if keep])
+    y = np.array([topics.index(t) if t in topics else -1 for t in single],
+                 dtype=np.int64)
+    # Words: runs of two or more letters, lower case, English stop words and
+    # the sign-off "Reuter" removed. The vocabulary comes from the pool: the
+    # words of every story of the training period, labelled or not.
+    vectorizer = CountVectorizer(
+        token_pattern=r"(?u)\b[a-zA-Z][a-zA-Z]+\b",
+        max_features=REUTERS_N_WORDS, dtype=np.int32,
+        stop_words=sorted(ENGLISH_STOP_WORDS | {"reuter"}))
+    text = [f"{title}\n{body}" for *_, title, body in stories]
+    vectorizer.fit([t for t, keep in zip(text, in_pool) if keep])
     x = vectorizer.transform(text).toarray()
-    y = np.array([topics.index(d[1]) for d in docs], dtype=np.int64)
-    titles = np.array([d[2] for d in docs])
-    has_words = x.sum(axis=1) > 0  # a story with no word of the vocabulary cannot be modelled
-    out = {"vocabulary": np.array(vectorizer.get_feature_names_out()), "topics": np.array(topics)}
-    for split, mask in (("train", is_train & has_words), ("test", ~is_train & has_words)):
-        out[f"x_{split}"], out[f"y_{split}"], out[f"titles_{split}"] = x[mask].astype(np.uint16), y[mask], titles[mask]
+    titles = np.array([s[2] for s in stories])
+    # a story with no word of the vocabulary cannot be modelled
+    has_words = x.sum(axis=1) > 0
+    # str, not the object array sklearn returns: a cache is read without
+    # unpickling, and an object array would make every load a rebuild
+    words = vectorizer.get_feature_names_out().astype(str)
+    out = {"vocabulary": words,
+           "topics": np.array(topics)}
+    for split, mask in (("pool", in_pool & has_words),
+                        ("test", ~in_pool & has_words & (y >= 0))):
+        out[f"x_{split}"] = x[mask].astype(np.uint16)
+        out[f"y_{split}"], out[f"titles_{split}"] = y[mask], titles[mask]
     return out
 
 
-def load_reuters(split: str = "train") -> Reuters:
-    """Reuters-21578 news stories as word counts with one topic each, offline (chapters 12, 13).
+REUTERS_SPLITS = ("train", "test", "pool")
 
-    The rule: a story is kept if it has a body and exactly one topic, and that topic is one
-    of the 8 most frequent among such training stories (acq, crude, earn, interest, money-fx,
-    ship, sugar, trade). The split is Reuters' own by date ("ModApte"): stories dated up to
-    7 April 1987 train, later ones test. The vocabulary is the 2,000 most frequent words of
-    the training stories (title and body; lower case; runs of 2+ letters; English stop words
-    and "reuter" removed; no stemming). Stories with none of these words are dropped.
+
+def load_reuters(split: str = "train") -> Reuters:
+    """Reuters-21578 news stories as word counts, offline (chapters 12-14).
+
+    Splits, by Reuters' own date split ("ModApte"; stories dated up to 7
+    April 1987 are the training period, later ones the test period):
+
+    - ``"pool"``: every story of the training period that has a body (13,021),
+      labelled or not: what an autoencoder, LSA and LDA learn from, since
+      none of them needs a label. y is -1 for a story without a topic label.
+    - ``"train"``: the labelled stories of the pool: exactly one topic, one
+      of the 8 most frequent such topics (acq, crude, earn, interest,
+      money-fx, ship, sugar, trade); the database of the retrieval tests.
+    - ``"test"``: the stories of the test period labelled by the same rule;
+      the queries.
+
+    The vocabulary is the 2,000 most frequent words of the pool (title and
+    body; lower case; runs of 2+ letters; English stop words and "reuter"
+    removed; no stemming). Stories with none of these words are dropped.
 
     Args:
-        split: ``"train"`` or ``"test"``.
+        split: ``"train"``, ``"test"`` or ``"pool"``.
 
     Returns:
-        ``Reuters(x, y, vocabulary, topics, titles)``: x float32 word counts, y int64 index
-        into ``topics``, the vocabulary (column order of x), the topic names, the titles.
+        ``Reuters(x, y, vocabulary, topics, titles)``: x float32 word counts,
+        y int64 index into ``topics`` (-1: unlabelled), the vocabulary (the
+        column order of x), the topic names, the titles.
 
     Shape:
         x: ``(N, 2000)``; y: ``(N,)``.
     """
-    if split not in ("train", "test"):
-        raise ValueError(f"split must be 'train' or 'test'; got {split!r}")
+    one_of("split", split, REUTERS_SPLITS)
     sources = _reuters_sources()
+    setting = f"{REUTERS_N_WORDS}/{REUTERS_N_TOPICS}/{REUTERS_SPLIT_DATE}/v3"
     key = hashlib.sha256(("".join(sha256(p) for p in sources.values()) +
-                          f"{REUTERS_N_WORDS}/{REUTERS_N_TOPICS}/{REUTERS_SPLIT_DATE}/v1").encode()).hexdigest()
-    a = cached("reuters", key, _build_reuters)
-    return Reuters(torch.from_numpy(a[f"x_{split}"].astype(np.float32)), torch.from_numpy(a[f"y_{split}"]),
-                   a["vocabulary"].tolist(), a["topics"].tolist(), a[f"titles_{split}"].tolist())
+                          setting).encode()).hexdigest()
+    a = cached("reuters", key, _build_reuters, compress=True)
+    part = "test" if split == "test" else "pool"
+    x, y, titles = (a[f"{k}_{part}"] for k in ("x", "y", "titles"))
+    if split == "train":
+        keep = y >= 0
+        x, y, titles = x[keep], y[keep], titles[keep]
+    return Reuters(torch.from_numpy(x.astype(np.float32)), torch.from_numpy(y),
+                   a["vocabulary"].tolist(), a["topics"].tolist(),
+                   titles.tolist())
 
 
 # Every installed source file, by data set: `python -m aelib.data --verify` checks them all

@@ -118,6 +118,9 @@ def test_shipped_checkpoint_verifies(name):
     assert C.sha256(C.CHECKPOINT_DIR / meta["file"]) == meta["sha256"]
     expected = {k: C.CONFIGS[name][k] for k in C.SCHEDULE_KEYS}
     assert meta["schedule"] == expected, "retrain: the config changed"
+    config = C.CONFIGS[name]
+    for key in C.recipes.MODEL_KEYS.get(config["kind"], ()):
+        assert meta[key] == config[key], "retrain: the model changed"
 
 
 def test_bad_arguments():

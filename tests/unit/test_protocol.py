@@ -11,6 +11,7 @@ from torch import nn
 
 import aelib
 from aelib.deep import DeepAutoencoder, Logits
+from aelib.documents import DocumentAutoencoder
 from aelib.hashing import HashingAutoencoder
 from aelib.linear import LinearAutoencoder
 from aelib.models import Autoencoder, AutoencoderProtocol
@@ -28,6 +29,10 @@ MODELS = {
     "deep linear, documents": (
         lambda: DeepAutoencoder((6, 5, 2), output="linear"), None),
     "hashing": (lambda: HashingAutoencoder((6, 5, 3)), torch.sigmoid),
+    "hashing, counts": (lambda: HashingAutoencoder((6, 5, 3), input="counts"),
+                        lambda a: torch.softmax(a, 1)),
+    "documents, counts": (lambda: DocumentAutoencoder((6, 5, 2)),
+                          lambda a: torch.softmax(a, 1)),
     "linear": (lambda: LinearAutoencoder(6, 3), None),
     "psd": (lambda: PSD(6, 4), None),
     "rbm": (lambda: RBM(6, 3), torch.sigmoid),
@@ -41,7 +46,9 @@ def test_follows_the_contract(name):
     # eval: the hashing code layer is noisy in training, so two passes differ.
     model = make().eval()
     assert isinstance(model, AutoencoderProtocol)
-    x = torch.rand(4, 6)
+    # The document models take word counts, the others values in [0, 1].
+    counts = name.endswith("counts")
+    x = torch.randint(0, 4, (4, 6)).float() if counts else torch.rand(4, 6)
     h = model.encode(x)
     a_hat = model.decode_logits(h)
     x_hat = model.decode(h)
