@@ -99,6 +99,12 @@ def cached(name: str, source_sha256: str, build,
         except Exception:  # a damaged cache is simply rebuilt from the verified source
             pass
     arrays = build()
+    for key, a in arrays.items():
+        if np.asarray(a).dtype == object:
+            # np.load(allow_pickle=False) could never read it back: every
+            # load would quietly rebuild the cache
+            raise TypeError(f"the cache {name!r} cannot hold the object "
+                            f"array {key!r}; convert it, e.g. .astype(str)")
     atomic_save_npz(path, compress, source_sha256=np.array(source_sha256),
                     **arrays)
     return arrays

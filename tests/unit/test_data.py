@@ -52,7 +52,9 @@ def test_truncated_source_is_refused(tmp_path, monkeypatch):
         data._mnist_source()
 
 
-def test_cache_is_atomic_and_rebuilt_when_damaged(tmp_path, monkeypatch):
+@pytest.mark.parametrize("compress", [False, True])
+def test_cache_is_atomic_and_rebuilt_when_damaged(tmp_path, monkeypatch,
+                                                  compress):
     monkeypatch.setattr(data, "DATA_DIR", tmp_path)
     builds = []
 
@@ -60,26 +62,41 @@ def test_cache_is_atomic_and_rebuilt_when_damaged(tmp_path, monkeypatch):
         builds.append(1)
         return {"a": np.arange(5)}
 
-    out = data.cached("thing", "abc", build)
+    def cached(name, key, build):
+        return data.cached(name, key, build, compress=compress)
+
+    out = cached("thing", "abc", build)
     assert out["a"].tolist() == [0, 1, 2, 3, 4] and len(builds) == 1
-    assert data.cached("thing", "abc", build)["a"].tolist() == [0, 1, 2, 3, 4] and len(builds) == 1
+    assert cached("thing", "abc", build)["a"].tolist() == [0, 1, 2, 3, 4] and len(builds) == 1
     # a half-written cache (as if a run was interrupted while writing) is not trusted
     path = tmp_path / "thing.npz"
     path.write_bytes(path.read_bytes()[:40])
-    assert data.cached("thing", "abc", build)["a"].tolist() == [0, 1, 2, 3, 4] and len(builds) == 2
+    assert cached("thing", "abc", build)["a"].tolist() == [0, 1, 2, 3, 4] and len(builds) == 2
     # a cache derived from another version of the source is rebuilt
-    data.cached("thing", "other-source", build)
+    cached("thing", "other-source", build)
     assert len(builds) == 3
     assert not list(tmp_path.glob("*.tmp"))
 
 
-def test_interrupted_write_leaves_no_file(tmp_path):
+@pytest.mark.parametrize("compress", [False, True])
+def test_interrupted_write_leaves_no_file(tmp_path, compress):
     class Boom:
         def __array__(self, *a, **k):
             raise KeyboardInterrupt
 
     with pytest.raises(KeyboardInterrupt):
-        data.atomic_save_npz(tmp_path / "x.npz", a=Boom())
+        data.atomic_save_npz(tmp_path / "x.npz", compress, a=Boom())
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_a_cache_refuses_an_array_it_could_not_read_back(tmp_path,
+                                                         monkeypatch):
+    """An object array (sklearn's vocabulary, say) needs pickle to load, so
+    the cache would be rebuilt on every call; it is refused at once."""
+    monkeypatch.setattr(data, "DATA_DIR", tmp_path)
+    words = np.array(["a", "bb"], dtype=object)
+    with pytest.raises(TypeError, match="object array 'words'.*astype"):
+        data.cached("thing", "abc", lambda: {"words": words})
     assert list(tmp_path.iterdir()) == []
 
 
