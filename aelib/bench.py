@@ -43,11 +43,69 @@ def _best(fn, repeat: int = 5) -> float:
     return min(times)
 
 
-def matmul_rate(n: int = 2048) -> float:
-    """float32 FLOP/s of an n x n matrix product on this machine (best of several)."""
-    a, b = torch.randn(n, n), torch.randn(n, n)
-    torch.mm(a, b)
-    return 2 * n ** 3 / _best(lambda: torch.mm(a, b), repeat=8)
+def matmul_rate(n: int = 2048, dtype: torch.dtype = torch.float32) -> float:
+    """FLOP/s of an n x n matrix product in ``dtype`` on this machine (best of
+    several): the yardstick of a training step in the same precision."""
+    # F.linear, the product a layer computes: on some CPUs torch.mm has no
+    # fast bfloat16 kernel (seen here: 0.3 GFLOP/s) while F.linear does.
+    a, w = torch.randn(n, n, dtype=dtype), torch.randn(n, n, dtype=dtype)
+    F.linear(a, w)
+    return 2 * n ** 3 / _best(lambda: F.linear(a, w), repeat=8)
+
+
+# The deep autoencoder of chapter 11 and the FLOPs of one training sample:
+# forward 2 and backward 4 per weight, encoder and decoder.
+DEEP_SIZES = (784, 1000, 500, 250, 30)
+DEEP_FLOPS_PER_SAMPLE = 6 * 2 * sum(a * b for a, b in zip(DEEP_SIZES[:-1],
+                                                          DEEP_SIZES[1:]))
+
+
+def precision_speed(n_samples: int = 12800, rounds: int = 3,
+                    batches=(512, 2048), matmul_n: int = 2048) -> dict:
+    """aelib.fit in fp32 (batch 256) against fit(precision="bf16") at the
+    checkpoints' batch sizes, interleaved, each step's FLOP rate set against
+    the matrix-product rate of its precision.
+
+    Args:
+        n_samples: training images per measured epoch.
+        rounds: interleaved repetitions (the median is reported).
+        batches: the bf16 batch sizes to measure.
+        matmul_n: the size of the yardstick's matrix product.
+    """
+    import aelib
+    from aelib.data import load_mnist
+    from aelib.deep import DeepAutoencoder, Logits
+    from aelib.losses import cross_entropy_logits
+
+    x = load_mnist("train")[0][:n_samples]
+
+    def rate(precision, batch_size):
+        return aelib.fit(Logits(DeepAutoencoder(DEEP_SIZES)), x,
+                         cross_entropy_logits, epochs=1,
+                         batch_size=batch_size, lr=1e-3, device="cpu",
+                         precision=precision, progress=False).samples_per_s
+
+    runs = [("fp32", 256)] + [("bf16", b) for b in batches]
+    rate(*runs[0]), rate(*runs[1])  # warm-up of both kernels
+    samples = {run: [] for run in runs}
+    for _ in range(rounds):
+        for run in runs:
+            samples[run].append(rate(*run))
+    peak = {"fp32": matmul_rate(matmul_n),
+            "bf16": matmul_rate(matmul_n, dtype=torch.bfloat16)}
+    rows = []
+    for (precision, batch), values in samples.items():
+        per_s = statistics.median(values)
+        flops = per_s * DEEP_FLOPS_PER_SAMPLE
+        rows.append({"precision": precision, "batch_size": batch,
+                     "samples_per_s": per_s, "train_gflops": flops / 1e9,
+                     "matmul_gflops": peak[precision] / 1e9,
+                     "train_over_matmul": flops / peak[precision]})
+    fp32 = rows[0]["samples_per_s"]
+    for row in rows:
+        row["over_fp32"] = row["samples_per_s"] / fp32
+    return {"rows": rows, "bf16_matmul_over_fp32":
+            peak["bf16"] / peak["fp32"]}
 
 
 def fit_against_plain_loop(n_samples: int = 12800, rounds: int = 3) -> dict:
@@ -81,9 +139,7 @@ def fit_against_plain_loop(n_samples: int = 12800, rounds: int = 3) -> dict:
     for _ in range(rounds):
         plain_rates.append(plain(DeepAutoencoder()))
         fit_rates.append(with_fit(DeepAutoencoder()))
-    sizes = (784, 1000, 500, 250, 30)
-    weights = 2 * sum(a * b for a, b in zip(sizes[:-1], sizes[1:]))  # encoder and decoder
-    flops_per_sample = 6 * weights  # forward 2, backward 4 per weight
+    flops_per_sample = DEEP_FLOPS_PER_SAMPLE
     rate = matmul_rate()
     fit_rate = statistics.median(fit_rates)
     return {"plain_samples_per_s": statistics.median(plain_rates), "fit_samples_per_s": fit_rate,
@@ -313,6 +369,7 @@ def run() -> dict:
         "machine": f"{platform.processor() or platform.machine()}, {os.cpu_count()} cores, torch {torch.__version__}, "
                    f"{torch.get_num_threads()} threads",
         "fit": fit_against_plain_loop(),
+        "precision": precision_speed(),
         "contractive": contractive_speed(),
         "psd": psd_speed(),
         "hashing": hashing_speed(),
@@ -341,6 +398,19 @@ def to_markdown(r: dict) -> str:
                        f"{psd['predictor_ms']:.2f} ms; objective {psd['predictor_objective']:.2f} vs optimum "
                        f"{psd['optimal_objective']:.2f}"},
         ], [("what", "measurement", "s"), ("value", "ratio", ".2f"), ("detail", "values", "s")]),
+        "## Precision: float32 against bfloat16 autocast\n",
+        "The deep autoencoder of chapter 11, one epoch of `aelib.fit` each, "
+        "interleaved; a step's FLOP rate is set against the matrix-product "
+        f"rate of its own precision (bf16 matrix products run "
+        f"{r['precision']['bf16_matmul_over_fp32']:.1f} times as fast as "
+        "fp32 here).\n",
+        _table(r["precision"]["rows"], [
+            ("precision", "precision", "s"), ("batch_size", "batch", "d"),
+            ("samples_per_s", "samples/s", ",.0f"),
+            ("over_fp32", "/ fp32 at 256", ".2f"),
+            ("train_gflops", "step GFLOP/s", ".0f"),
+            ("matmul_gflops", "matmul GFLOP/s", ".0f"),
+            ("train_over_matmul", "step / matmul", ".2f")]),
         "## Semantic hashing against a scan (20-bit codes, radius 2)\n",
         _table(r["hashing"], [("codes", "codes", ","), ("hash_query_us", "hash query (µs)", ".1f"),
                               ("scan_us", "scan (µs)", ".1f"), ("speedup", "scan / hash", ".0f")]),

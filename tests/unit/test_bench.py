@@ -40,3 +40,30 @@ def test_missing_values_say_how_to_get_them():
     rows = bench.reproduction({}, psd=None)
     assert len(rows) == len(bench.PUBLISHED)
     assert all(r["book"] is None and "make book" in r["missing"] for r in rows)
+
+
+def test_precision_speed_reports_each_run_against_its_own_yardstick():
+    r = bench.precision_speed(n_samples=1024, rounds=1, batches=(512,),
+                              matmul_n=256)
+    fp32, bf16 = r["rows"]
+    assert (fp32["precision"], fp32["batch_size"]) == ("fp32", 256)
+    assert (bf16["precision"], bf16["batch_size"]) == ("bf16", 512)
+    assert fp32["over_fp32"] == 1.0 and bf16["over_fp32"] > 0
+    for row in r["rows"]:
+        assert row["train_over_matmul"] == pytest.approx(
+            row["samples_per_s"] * bench.DEEP_FLOPS_PER_SAMPLE
+            / (row["matmul_gflops"] * 1e9))
+    assert r["bf16_matmul_over_fp32"] > 0
+    text = bench.to_markdown({
+        "date": "d", "machine": "m", "bench_seconds": 1.0,
+        "fit": {"fit_over_plain": 1.0, "fit_samples_per_s": 1.0,
+                "plain_samples_per_s": 1.0, "train_over_matmul": 0.4,
+                "train_gflops": 1.0, "matmul_gflops": 2.0},
+        "precision": r,
+        "contractive": {"speedup": 2.0, "autograd_ms": 1.0,
+                        "closed_form_ms": 0.5, "max_abs_difference": 0.0},
+        "psd": {"speedup": 40.0, "fista_ms": 1.0,
+                "fista_iterations_to_optimum": 3, "predictor_ms": 0.1,
+                "predictor_objective": 1.0, "optimal_objective": 1.0},
+        "hashing": [], "chapters": [], "reproduction": []})
+    assert "step / matmul" in text and "bfloat16" in text
