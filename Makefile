@@ -53,7 +53,9 @@ student: setup
 test: setup browser-deps
 	$(MAKE) --no-print-directory test-unit test-notebooks test-browser
 
+# Lint first: an unused import or an undefined name fails in a second.
 test-unit: setup
+	$(BIN)/ruff check --select F,E9 aelib tests
 	$(QUIET) $(BIN)/python -m pytest -q tests/unit
 
 # The notebooks run once: nbval executes them (and fails on any error or

@@ -1,7 +1,6 @@
 """The Reuters loader: the documented rule, split and vocabulary; checksums enforced."""
-import numpy as np
-import torch
 import pytest
+import torch
 
 from aelib import data
 
