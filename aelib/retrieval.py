@@ -6,7 +6,8 @@ the ranking with precision and recall (relevant = same label). Chapter 13
 makes the codes binary and uses each code as a memory address:
 ``SemanticHashTable`` finds every document within a Hamming radius by
 visiting the neighbouring addresses, without looking at the rest of the
-collection.
+collection. Chapter 14 scores such a lookup by the precision of the Hamming
+ball (``precision_within_radius``).
 
 Conventions: a binary code is a row of bool (or 0/1) values, ``(n, bits)``,
 and ``binary_codes`` returns a ``torch.bool`` tensor like the encoders of
@@ -295,6 +296,42 @@ def mean_average_precision(distances, query_labels, db_labels,
         total += (ap[keep] / n_rel[keep]).sum()
         n += int(keep.sum())
     return _per_query(total, n)
+
+
+def precision_within_radius(distances, query_labels, db_labels, radius,
+                            exclude_self: bool = False,
+                            chunk: int = 256) -> float:
+    """Mean over queries of the fraction of relevant items among the
+    database items within distance ``radius`` (chapter 14): what a lookup
+    of the Hamming ball returns (chapter 13), before any ranking.
+
+    A query with nothing within the radius counts precision 0: the lookup
+    returned nothing useful, and skipping it would reward codes that spread
+    the database so thin that few queries find anything.
+
+    Args:
+        distances: smaller is closer, e.g. ``hamming_distance``.
+        radius: a number >= 0; items at distance <= radius are found.
+        exclude_self: the queries are the database; each query's own item is
+            left out.
+        chunk: queries compared at a time (bounds the memory).
+
+    Shape:
+        distances: ``(n_queries, n_database)``; output: a float.
+    """
+    d, ql, dl = _check_ranking_args(distances, query_labels, db_labels,
+                                    exclude_self, 0, chunk)
+    number("radius", radius, low=0)
+    total = 0.0
+    for s in range(0, d.shape[0], chunk):
+        found = d[s:s + chunk] <= radius
+        if exclude_self:
+            rows = np.arange(found.shape[0])
+            found[rows, s + rows] = False
+        n_found = found.sum(axis=1)
+        n_rel = (found & (dl[None, :] == ql[s:s + chunk, None])).sum(axis=1)
+        total += (n_rel / np.maximum(n_found, 1)).sum()
+    return float(total / d.shape[0])
 
 
 def _masks(bits: int, radius: int) -> np.ndarray:

@@ -101,6 +101,39 @@ def test_ranking_measures_reject_bad_input():
         R.mean_average_precision(d, np.arange(3), np.arange(4), exclude_self=True)
 
 
+def test_precision_within_radius_matches_a_per_query_loop():
+    a, b = _random(50, 8, 2), _random(400, 8, 3)
+    b[:30] = a[0]  # query 0 finds many items at distance 0
+    d = R.hamming_distance(a, b)
+    rng = np.random.default_rng(4)
+    ql, dl = rng.integers(0, 3, 50), rng.integers(0, 3, 400)
+    for radius in (0, 1, 2, 8):
+        ref = []
+        for i in range(50):
+            found = np.flatnonzero(d[i] <= radius)
+            # nothing found: precision 0, the query still counts
+            ref.append((dl[found] == ql[i]).mean() if len(found) else 0.0)
+        got = R.precision_within_radius(d, ql, dl, radius, chunk=7)
+        assert got == pytest.approx(np.mean(ref))
+    assert (d.min(axis=1) > 0).any(), "some query finds nothing at radius 0"
+    # the whole cube: precision is the share of relevant items
+    assert R.precision_within_radius(d, ql, dl, 8) == pytest.approx(
+        np.mean([(dl == q).mean() for q in ql]))
+
+
+def test_precision_within_radius_exclude_self_and_bad_input():
+    y = np.array([0, 0, 1, 1])
+    d = np.array([[0, 1, 1, 3], [1, 0, 3, 1], [1, 3, 0, 1], [3, 1, 1, 0]])
+    # each query finds itself and two items at distance 1, one relevant
+    assert R.precision_within_radius(d, y, y, 1) == pytest.approx(2 / 3)
+    assert R.precision_within_radius(d, y, y, 1, exclude_self=True) == 0.5
+    assert R.precision_within_radius(d, y, y, 0, exclude_self=True) == 0.0
+    with pytest.raises(ValueError, match="radius"):
+        R.precision_within_radius(d, y, y, -1)
+    with pytest.raises(ValueError, match="distances must have shape"):
+        R.precision_within_radius(d, y[:3], y, 1)
+
+
 @pytest.mark.parametrize("bits", [12, 20, 30])
 def test_hash_table_query_is_exactly_the_brute_force_ball(bits):
     codes = _random(3000, bits, bits)
