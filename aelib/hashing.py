@@ -123,8 +123,8 @@ class PCAITQ:
         V = xc @ P
         g = _generator(self.seed)
         start = torch.randn(self.n_bits, self.n_bits, generator=g,
-                            dtype=x.dtype)
-        R, _ = torch.linalg.qr(start.to(x.device))
+                            dtype=xc.dtype)
+        R, _ = torch.linalg.qr(start.to(xc.device))
         self.loss_history = []
         for _ in range(self.n_iter):
             B = torch.where(V @ R >= 0, 1.0, -1.0).to(V.dtype)
@@ -185,7 +185,8 @@ class SpectralHashing:
         self.P = P * torch.sign(P.gather(0, big))
         v = xc @ self.P
         self.mins, self.maxs = v.min(dim=0).values, v.max(dim=0).values
-        k = torch.arange(1, self.n_bits + 1, device=x.device, dtype=x.dtype)
+        k = torch.arange(1, self.n_bits + 1, device=xc.device,
+                         dtype=xc.dtype)
         # Candidates (d, k) with d along rows; a direction of zero range has
         # infinite eigenvalues and is never chosen.
         lam = (k * math.pi / (self.maxs - self.mins)[:, None]) ** 2
