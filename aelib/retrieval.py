@@ -295,7 +295,7 @@ def mean_average_precision(distances, query_labels, db_labels,
         keep = n_rel > 0
         total += (ap[keep] / n_rel[keep]).sum()
         n += int(keep.sum())
-    return _per_query(total, n)
+    return float(_per_query(total, n))
 
 
 def precision_within_radius(distances, query_labels, db_labels, radius,

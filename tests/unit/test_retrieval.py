@@ -70,6 +70,17 @@ def test_ranking_measures_match_a_per_query_reference():
     assert R.mean_average_precision(torch.from_numpy(d), ql, dl) == pytest.approx(ap_ref)
 
 
+def test_scalar_measures_are_python_floats():
+    # A numpy scalar glued into the book prints as 'np.float64(...)', which
+    # myst-nb cannot format ({glue:text}`name:.2f`): the build then warns.
+    rng = np.random.default_rng(0)
+    d = rng.random((10, 30))
+    ql, dl = rng.integers(0, 3, 10), rng.integers(0, 3, 30)
+    assert type(R.mean_average_precision(d, ql, dl)) is float
+    assert type(R.precision_at_k(d, ql, dl, 5)) is float
+    assert type(R.precision_within_radius(d, ql, dl, 0.5)) is float
+
+
 def test_exclude_self_drops_the_query_from_its_own_ranking():
     rng = np.random.default_rng(1)
     x = rng.normal(size=(60, 3))
