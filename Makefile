@@ -53,9 +53,11 @@ student: setup
 test: setup browser-deps
 	$(MAKE) --no-print-directory test-unit test-notebooks test-browser
 
-# Lint first: an unused import or an undefined name fails in a second.
+# Lint first: an unused import or an undefined name fails in a second, and so
+# does code that the formatter would change (80 columns, the book's page).
 test-unit: setup
-	$(BIN)/ruff check --select F,E9 aelib tests
+	$(BIN)/ruff check --select F,E9 .
+	$(BIN)/ruff format --check .
 	$(QUIET) $(BIN)/python -m pytest -q tests/unit
 
 # The notebooks run once: nbval executes them (and fails on any error or

@@ -8,6 +8,7 @@ also drives the launch buttons) and runs ``.binder/setup-colab``; anywhere else 
 after the repository moves; ``tests/unit/test_notebooks_clean.py`` checks that every notebook
 carries it, word for word.
 """
+
 from __future__ import annotations
 
 import sys
@@ -21,7 +22,9 @@ TAG = "colab-setup"
 
 
 def repository_url() -> str:
-    return yaml.safe_load((ROOT / "_config.yml").read_text())["repository"]["url"]
+    return yaml.safe_load((ROOT / "_config.yml").read_text())["repository"][
+        "url"
+    ]
 
 
 def source(url: str | None = None) -> str:
@@ -38,7 +41,9 @@ if "google.colab" in sys.modules:
     BOOK = "/content/book"
     if not os.path.isdir(BOOK):
         repository = "{url}"
-        subprocess.run(["git", "clone", "--depth", "1", repository, BOOK], check=True)
+        subprocess.run(
+            ["git", "clone", "--depth", "1", repository, BOOK], check=True
+        )
         subprocess.run(["bash", f"{{BOOK}}/.binder/setup-colab"], check=True)
     sys.path.insert(0, BOOK)
     os.chdir(f"{{BOOK}}/chapters")'''
@@ -46,13 +51,18 @@ if "google.colab" in sys.modules:
 
 def cell() -> nbformat.NotebookNode:
     # Hidden in the HTML book (its readers need no setup); present in the notebook Colab opens.
-    return nbformat.v4.new_code_cell(source(), metadata={"tags": [TAG, "remove-cell"]})
+    return nbformat.v4.new_code_cell(
+        source(), metadata={"tags": [TAG, "remove-cell"]}
+    )
 
 
 def notebooks() -> list[Path]:
     chapters = ROOT / "chapters"
-    return sorted(p for p in chapters.rglob("*.ipynb")
-                  if "student" not in p.parts and ".ipynb_checkpoints" not in p.parts)
+    return sorted(
+        p
+        for p in chapters.rglob("*.ipynb")
+        if "student" not in p.parts and ".ipynb_checkpoints" not in p.parts
+    )
 
 
 def write(path: Path) -> bool:
@@ -64,7 +74,9 @@ def write(path: Path) -> bool:
     cells = [c for c in nb.cells if TAG not in c.metadata.get("tags", [])]
     first_code = next(i for i, c in enumerate(cells) if c.cell_type == "code")
     new = cell()
-    new["id"] = TAG  # a fixed id: rewriting the cell leaves an unchanged notebook unchanged
+    new["id"] = (
+        TAG  # a fixed id: rewriting the cell leaves an unchanged notebook unchanged
+    )
     cells.insert(first_code, new)
     nb.cells = cells
     nbformat.write(nb, path)
@@ -73,4 +85,7 @@ def write(path: Path) -> bool:
 
 if __name__ == "__main__":
     changed = [p for p in notebooks() if write(p)]
-    print(f"Colab cell written into {len(changed)} of {len(notebooks())} notebooks", file=sys.stderr)
+    print(
+        f"Colab cell written into {len(changed)} of {len(notebooks())} notebooks",
+        file=sys.stderr,
+    )

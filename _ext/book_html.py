@@ -9,6 +9,7 @@
    configuration) twice: once as registered and once again from the registry before writing.
    The second copy redeclares ``const THEBE_JS_URL`` and the browser reports an error.
 """
+
 from __future__ import annotations
 
 import re
@@ -22,7 +23,11 @@ def chapter_number(docname: str) -> str | None:
     match = CHAPTER.search(docname)
     if match is None:
         return None
-    return str(int(match.group(1))) if match.group(1) else f"A{int(match.group(2))}"
+    return (
+        str(int(match.group(1)))
+        if match.group(1)
+        else f"A{int(match.group(2))}"
+    )
 
 
 def number_exercises_per_chapter(app, env):
@@ -37,7 +42,9 @@ def number_exercises_per_chapter(app, env):
         if not exercises or chapter is None:
             continue
         in_order = sorted(exercises, key=lambda node_id: exercises[node_id])
-        numbers["exercise"] = {node_id: (chapter, i) for i, node_id in enumerate(in_order, 1)}
+        numbers["exercise"] = {
+            node_id: (chapter, i) for i, node_id in enumerate(in_order, 1)
+        }
     return []
 
 

@@ -20,6 +20,7 @@ Every autoencoder follows one contract, ``models.AutoencoderProtocol``:
 ``encode(x) -> h``, ``decode_logits(h) -> a_hat``, ``decode(h) -> x_hat``
 and ``forward(x) = decode(encode(x))``.
 """
+
 import importlib
 
 from . import data, deep, losses, models, noise, show, train
@@ -27,13 +28,41 @@ from .device import get_device, set_seed
 from .models import Autoencoder, AutoencoderProtocol
 from .train import History, evaluate, fit
 
-_LAZY = {"assignments", "bench", "checkpoints", "codeunits", "contractive",
-         "faces", "hashing", "linear", "plot", "psd", "rbm", "retrieval",
-         "similarity", "sparse", "stacked"}
+_LAZY = {
+    "assignments",
+    "bench",
+    "checkpoints",
+    "codeunits",
+    "contractive",
+    "faces",
+    "hashing",
+    "linear",
+    "plot",
+    "psd",
+    "rbm",
+    "retrieval",
+    "similarity",
+    "sparse",
+    "stacked",
+}
 
-__all__ = ["get_device", "set_seed", "Autoencoder", "AutoencoderProtocol",
-           "fit", "evaluate", "History", "data", "deep", "losses", "models",
-           "noise", "show", "train", *sorted(_LAZY)]
+__all__ = [
+    "get_device",
+    "set_seed",
+    "Autoencoder",
+    "AutoencoderProtocol",
+    "fit",
+    "evaluate",
+    "History",
+    "data",
+    "deep",
+    "losses",
+    "models",
+    "noise",
+    "show",
+    "train",
+    *sorted(_LAZY),
+]
 __version__ = "0.1.0"
 
 

@@ -8,6 +8,7 @@ returns, ``x = as_matrix("x", x)``. Hyperparameters are declared by the range
 they must lie in, as scikit-learn declares its parameter constraints:
 ``count(n_hidden=n_hidden)``, ``fraction(nu=nu)``.
 """
+
 from __future__ import annotations
 
 import math
@@ -19,8 +20,15 @@ import torch
 MATRIX = "(batch, features), images flattened row-major"
 
 
-def as_tensor(name: str, x, dim: int, layout: str, *, finite: bool = True,
-              like: torch.Tensor | None = None) -> torch.Tensor:
+def as_tensor(
+    name: str,
+    x,
+    dim: int,
+    layout: str,
+    *,
+    finite: bool = True,
+    like: torch.Tensor | None = None,
+) -> torch.Tensor:
     """Check that ``x`` is a non-empty floating ``dim``-D tensor; return it.
 
     A numpy array (or any array-like) becomes a tensor in the dtype and on
@@ -40,25 +48,32 @@ def as_tensor(name: str, x, dim: int, layout: str, *, finite: bool = True,
         except (TypeError, ValueError) as err:
             raise TypeError(
                 f"{name} must be a tensor or an array of shape {layout}; "
-                f"got {type(x).__name__} ({err})") from err
+                f"got {type(x).__name__} ({err})"
+            ) from err
         if like is not None:
             # Checked on the CPU, then moved: a device may hold no values.
             x = as_tensor(name, x.to(like.dtype), dim, layout, finite=finite)
             return x.to(like.device)
     if not x.is_floating_point():
-        raise TypeError(f"{name} must have a floating dtype such as "
-                        f"torch.float32; got {x.dtype} (convert with "
-                        f"{name}.float())")
+        raise TypeError(
+            f"{name} must have a floating dtype such as "
+            f"torch.float32; got {x.dtype} (convert with "
+            f"{name}.float())"
+        )
     if x.dim() != dim:
-        raise ValueError(f"{name} must be {dim}-D {layout}; "
-                         f"got shape {tuple(x.shape)}")
+        raise ValueError(
+            f"{name} must be {dim}-D {layout}; got shape {tuple(x.shape)}"
+        )
     if x.numel() == 0:
-        raise ValueError(f"{name} is empty: got shape {tuple(x.shape)}; "
-                         f"expected {layout} with at least one entry along "
-                         "each axis")
+        raise ValueError(
+            f"{name} is empty: got shape {tuple(x.shape)}; "
+            f"expected {layout} with at least one entry along "
+            "each axis"
+        )
     if finite and _values(x) and not bool(torch.isfinite(x).all()):
-        raise ValueError(f"{name} contains NaN or infinity; clean the data "
-                         "before passing it")
+        raise ValueError(
+            f"{name} contains NaN or infinity; clean the data before passing it"
+        )
     return x
 
 
@@ -76,18 +91,28 @@ def as_floating(name: str, x) -> torch.Tensor:
         try:
             x = torch.as_tensor(np.asarray(x, dtype=np.float32))
         except (TypeError, ValueError) as err:
-            raise TypeError(f"{name} must be a tensor or an array; got "
-                            f"{type(x).__name__} ({err})") from err
+            raise TypeError(
+                f"{name} must be a tensor or an array; got "
+                f"{type(x).__name__} ({err})"
+            ) from err
     if not x.is_floating_point():
-        raise TypeError(f"{name} must have a floating dtype such as "
-                        f"torch.float32; got {x.dtype} (convert with "
-                        f"{name}.float())")
+        raise TypeError(
+            f"{name} must have a floating dtype such as "
+            f"torch.float32; got {x.dtype} (convert with "
+            f"{name}.float())"
+        )
     return x
 
 
-def as_matrix(name: str, x, n_features: int | None = None, *,
-              finite: bool = True, like: torch.Tensor | None = None,
-              layout: str = MATRIX) -> torch.Tensor:
+def as_matrix(
+    name: str,
+    x,
+    n_features: int | None = None,
+    *,
+    finite: bool = True,
+    like: torch.Tensor | None = None,
+    layout: str = MATRIX,
+) -> torch.Tensor:
     """Check that ``x`` is a floating (batch, features) matrix; return a tensor.
 
     A numpy array (or any array-like) becomes a float32 tensor, the book's
@@ -99,13 +124,16 @@ def as_matrix(name: str, x, n_features: int | None = None, *,
     """
     x = as_tensor(name, x, 2, layout, finite=finite, like=like)
     if n_features is not None and x.shape[1] != n_features:
-        raise ValueError(f"{name} must have {n_features} features per row; "
-                         f"got shape {tuple(x.shape)}")
+        raise ValueError(
+            f"{name} must have {n_features} features per row; "
+            f"got shape {tuple(x.shape)}"
+        )
     return x
 
 
-def model_input(name: str, x, n_features: int, param: torch.Tensor, *,
-                finite: bool = False) -> torch.Tensor:
+def model_input(
+    name: str, x, n_features: int, param: torch.Tensor, *, finite: bool = False
+) -> torch.Tensor:
     """``x`` as a model takes it: a matrix of ``n_features`` columns in the
     dtype and on the device of ``param``, the weight it is multiplied with.
 
@@ -117,8 +145,9 @@ def model_input(name: str, x, n_features: int, param: torch.Tensor, *,
     return matches(name, x, param)
 
 
-def unit_interval(name: str, x: torch.Tensor, purpose: str = "",
-                  fix: str = "") -> torch.Tensor:
+def unit_interval(
+    name: str, x: torch.Tensor, purpose: str = "", fix: str = ""
+) -> torch.Tensor:
     """Check that every value of ``x`` lies in [0, 1] and return ``x``.
 
     Args:
@@ -128,14 +157,17 @@ def unit_interval(name: str, x: torch.Tensor, purpose: str = "",
     if _values(x) and bool(((x < 0) | (x > 1)).any()):
         why = f" {purpose}" if purpose else ""
         fix = fix or f"scale {name} to [0, 1] first"
-        raise ValueError(f"{name} must lie in [0, 1]{why}; got values in "
-                         f"[{x.min().item():.3g}, {x.max().item():.3g}] "
-                         f"({fix})")
+        raise ValueError(
+            f"{name} must lie in [0, 1]{why}; got values in "
+            f"[{x.min().item():.3g}, {x.max().item():.3g}] "
+            f"({fix})"
+        )
     return x
 
 
-def loss_args(name: str, x_hat, x, reduction: str,
-              target: str = "real") -> tuple[torch.Tensor, torch.Tensor]:
+def loss_args(
+    name: str, x_hat, x, reduction: str, target: str = "real"
+) -> tuple[torch.Tensor, torch.Tensor]:
     """The checks of every loss: a prediction, a target of its shape, a
     reduction. Returns ``(x_hat, x)`` as tensors.
 
@@ -149,17 +181,29 @@ def loss_args(name: str, x_hat, x, reduction: str,
     x = as_matrix("x", x, like=x_hat)
     same_shape(name, x_hat, "x", x)
     if target == "probabilities":
-        unit_interval("x", x, "for the Bernoulli cross-entropy",
-                      "use squared_error for real-valued x")
+        unit_interval(
+            "x",
+            x,
+            "for the Bernoulli cross-entropy",
+            "use squared_error for real-valued x",
+        )
     if target == "counts" and _values(x) and bool((x < 0).any()):
-        raise ValueError("x must hold non-negative counts for the "
-                         f"multinomial loss; got a minimum of "
-                         f"{x.min().item():.3g} (pass word counts)")
+        raise ValueError(
+            "x must hold non-negative counts for the "
+            f"multinomial loss; got a minimum of "
+            f"{x.min().item():.3g} (pass word counts)"
+        )
     return x_hat, x
 
 
-def labels(name: str, y, n: int, *, integer: bool = False,
-           like: torch.Tensor | None = None) -> torch.Tensor:
+def labels(
+    name: str,
+    y,
+    n: int,
+    *,
+    integer: bool = False,
+    like: torch.Tensor | None = None,
+) -> torch.Tensor:
     """Check that ``y`` holds one label per example and return it as a tensor.
 
     An array-like becomes a tensor on the device of ``like``.
@@ -175,61 +219,91 @@ def labels(name: str, y, n: int, *, integer: bool = False,
         try:
             y = torch.as_tensor(np.asarray(y))
         except (TypeError, ValueError, RuntimeError) as err:
-            raise TypeError(f"{name} must be a tensor or an array of shape "
-                            f"({n},); got {type(y).__name__}") from err
+            raise TypeError(
+                f"{name} must be a tensor or an array of shape "
+                f"({n},); got {type(y).__name__}"
+            ) from err
         if like is not None:
             y = y.to(like.device)
     # A (n, 1) column would broadcast against (n,) silently.
     if y.shape != (n,):
-        raise ValueError(f"{name} must be 1-D with one label per example, "
-                         f"shape ({n},); got {tuple(y.shape)} {y.dtype}")
-    if integer and (y.is_floating_point() or y.is_complex()
-                    or y.dtype == torch.bool):
-        raise ValueError(f"{name} must hold integer labels; got {y.dtype} "
-                         f"(convert with {name}.long())")
+        raise ValueError(
+            f"{name} must be 1-D with one label per example, "
+            f"shape ({n},); got {tuple(y.shape)} {y.dtype}"
+        )
+    if integer and (
+        y.is_floating_point() or y.is_complex() or y.dtype == torch.bool
+    ):
+        raise ValueError(
+            f"{name} must hold integer labels; got {y.dtype} "
+            f"(convert with {name}.long())"
+        )
     if integer and _values(y) and bool((y < 0).any()):
-        raise ValueError(f"{name} must hold labels >= 0; got a minimum of "
-                         f"{int(y.min())}")
+        raise ValueError(
+            f"{name} must hold labels >= 0; got a minimum of {int(y.min())}"
+        )
     if like is not None and y.device != like.device:
-        raise ValueError(f"{name} must be on the device of the data, "
-                         f"{like.device}; got {y.device} (move it with "
-                         ".to(device))")
+        raise ValueError(
+            f"{name} must be on the device of the data, "
+            f"{like.device}; got {y.device} (move it with "
+            ".to(device))"
+        )
     return y
 
 
-def same_shape(name_a: str, a: torch.Tensor, name_b: str,
-               b: torch.Tensor) -> None:
+def same_shape(
+    name_a: str, a: torch.Tensor, name_b: str, b: torch.Tensor
+) -> None:
     if a.shape != b.shape:
-        raise ValueError(f"{name_a} and {name_b} must have the same shape; "
-                         f"got {tuple(a.shape)} and {tuple(b.shape)}")
+        raise ValueError(
+            f"{name_a} and {name_b} must have the same shape; "
+            f"got {tuple(a.shape)} and {tuple(b.shape)}"
+        )
     if a.dtype != b.dtype:
-        raise TypeError(f"{name_a} and {name_b} must have the same dtype; "
-                        f"got {a.dtype} and {b.dtype} (convert one with "
-                        f".to({a.dtype}))")
+        raise TypeError(
+            f"{name_a} and {name_b} must have the same dtype; "
+            f"got {a.dtype} and {b.dtype} (convert one with "
+            f".to({a.dtype}))"
+        )
     if a.device != b.device:
-        raise ValueError(f"{name_a} and {name_b} must be on the same device; "
-                         f"got {a.device} and {b.device} (move one with "
-                         ".to(device))")
+        raise ValueError(
+            f"{name_a} and {name_b} must be on the same device; "
+            f"got {a.device} and {b.device} (move one with "
+            ".to(device))"
+        )
 
 
-def number(name: str, value, *, low=None, high=None, low_open=False,
-           high_open=False, integer=False):
+def number(
+    name: str,
+    value,
+    *,
+    low=None,
+    high=None,
+    low_open=False,
+    high_open=False,
+    integer=False,
+):
     """Check a hyperparameter against its range and return it."""
     kind = "an int" if integer else "a real number"
     ok_type = isinstance(value, int) if integer else isinstance(value, Real)
     if isinstance(value, bool) or not ok_type:
-        raise TypeError(f"{name} must be {kind}; "
-                        f"got {type(value).__name__} {value!r}")
+        raise TypeError(
+            f"{name} must be {kind}; got {type(value).__name__} {value!r}"
+        )
     if not integer and not math.isfinite(value):
         raise ValueError(f"{name} must be finite; got {value!r}")
     too_low = low is not None and (value <= low if low_open else value < low)
-    too_high = high is not None and (value >= high if high_open
-                                     else value > high)
+    too_high = high is not None and (
+        value >= high if high_open else value > high
+    )
     if too_low or too_high:
         lo = "-inf" if low is None else repr(low)
         hi = "inf" if high is None else repr(high)
-        interval = (("(" if low_open else "[") + f"{lo}, {hi}"
-                    + (")" if high_open else "]"))
+        interval = (
+            ("(" if low_open else "[")
+            + f"{lo}, {hi}"
+            + (")" if high_open else "]")
+        )
         raise ValueError(f"{name} must lie in {interval}; got {value!r}")
     return value
 
@@ -268,8 +342,10 @@ def sizes(widths, needs: str = "an input and an output width") -> tuple:
     try:
         widths = tuple(widths)
     except TypeError:
-        raise TypeError(f"sizes must be a list of layer widths; got "
-                        f"{type(widths).__name__} {widths!r}") from None
+        raise TypeError(
+            f"sizes must be a list of layer widths; got "
+            f"{type(widths).__name__} {widths!r}"
+        ) from None
     if len(widths) < 2:
         raise ValueError(f"sizes needs at least {needs}; got {list(widths)}")
     for i, width in enumerate(widths):
@@ -282,8 +358,9 @@ def one_of(name: str, value, allowed, alternative: str = ""):
     if isinstance(value, str) and value in allowed:
         return value
     extra = f" {alternative}" if alternative else ""
-    raise ValueError(f"{name} must be one of {tuple(allowed)}{extra}; "
-                     f"got {value!r}")
+    raise ValueError(
+        f"{name} must be one of {tuple(allowed)}{extra}; got {value!r}"
+    )
 
 
 def flag(name: str, value) -> bool:
@@ -302,9 +379,11 @@ def schedule(epochs, batch_size, lr) -> None:
 
 def check_reduction(value: str) -> str:
     if value not in ("mean", "sum", "none"):
-        raise ValueError("reduction must be 'mean' (sum over features, mean "
-                         "over the batch), 'sum' or 'none' (one value per "
-                         f"example); got {value!r}")
+        raise ValueError(
+            "reduction must be 'mean' (sum over features, mean "
+            "over the batch), 'sum' or 'none' (one value per "
+            f"example); got {value!r}"
+        )
     return value
 
 
@@ -324,18 +403,26 @@ def _autocast(device: torch.device) -> bool:
         return False
 
 
-def matches(name: str, x: torch.Tensor, param: torch.Tensor,
-            owner: str = "the model's parameters") -> torch.Tensor:
+def matches(
+    name: str,
+    x: torch.Tensor,
+    param: torch.Tensor,
+    owner: str = "the model's parameters",
+) -> torch.Tensor:
     """Check that ``x`` has the dtype and device of a parameter it will be
     multiplied with; return ``x``."""
     # Under torch.autocast activations are bf16 while parameters stay fp32.
     if x.dtype != param.dtype and not _autocast(x.device):
-        raise TypeError(f"{name} has dtype {x.dtype} but {owner} are "
-                        f"{param.dtype}; convert with {name}.to("
-                        f"{param.dtype}) (or {owner} with .to({x.dtype}))")
+        raise TypeError(
+            f"{name} has dtype {x.dtype} but {owner} are "
+            f"{param.dtype}; convert with {name}.to("
+            f"{param.dtype}) (or {owner} with .to({x.dtype}))"
+        )
     if x.device != param.device:
-        raise ValueError(f"{name} is on {x.device} but {owner} are on "
-                         f"{param.device}; move one of them with .to(device)")
+        raise ValueError(
+            f"{name} is on {x.device} but {owner} are on "
+            f"{param.device}; move one of them with .to(device)"
+        )
     return x
 
 
@@ -343,18 +430,23 @@ def codes_and_weights(h, W) -> tuple[torch.Tensor, torch.Tensor]:
     """Check a batch of sigmoid codes h against the encoder weights W that
     produced them; return both as tensors."""
     h = as_matrix("h", h, finite=False, layout="(batch, n_hidden)")
-    W = as_matrix("W", W, finite=False, like=h,
-                  layout="(n_hidden, n_visible)")
+    W = as_matrix("W", W, finite=False, like=h, layout="(n_hidden, n_visible)")
     if W.shape[0] != h.shape[1]:
-        raise ValueError("h and W disagree on the number of hidden units: "
-                         f"h has shape {tuple(h.shape)}, W has shape "
-                         f"{tuple(W.shape)} (expected W of shape "
-                         f"({h.shape[1]}, n_visible))")
+        raise ValueError(
+            "h and W disagree on the number of hidden units: "
+            f"h has shape {tuple(h.shape)}, W has shape "
+            f"{tuple(W.shape)} (expected W of shape "
+            f"({h.shape[1]}, n_visible))"
+        )
     if W.device != h.device:
-        raise ValueError(f"h and W must be on the same device; got "
-                         f"{h.device} and {W.device} (move one with "
-                         ".to(device))")
+        raise ValueError(
+            f"h and W must be on the same device; got "
+            f"{h.device} and {W.device} (move one with "
+            ".to(device))"
+        )
     if W.dtype != h.dtype:
-        raise TypeError(f"h and W must have the same dtype; got {h.dtype} "
-                        f"and {W.dtype} (convert with W.to({h.dtype}))")
+        raise TypeError(
+            f"h and W must have the same dtype; got {h.dtype} "
+            f"and {W.dtype} (convert with W.to({h.dtype}))"
+        )
     return h, W

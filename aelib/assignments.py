@@ -15,6 +15,7 @@ written with nbformat, never by editing their JSON as text.
 
 Run it as ``python -m aelib.assignments SOURCE_DIR TARGET_DIR`` (``make student``).
 """
+
 from __future__ import annotations
 
 import argparse
@@ -64,22 +65,34 @@ def regions(source: str, where: str = "cell") -> list[tuple[str, int, int]]:
         kind = "solution" if marker.endswith("SOLUTION") else "hidden"
         if marker.startswith("### BEGIN"):
             if open_kind is not None:
-                raise MarkerError(f"{where}: line {i + 1} opens '{marker}' inside the {open_kind} region "
-                                  f"opened on line {open_line + 1}; close that one first")
+                raise MarkerError(
+                    f"{where}: line {i + 1} opens '{marker}' inside the {open_kind} region "
+                    f"opened on line {open_line + 1}; close that one first"
+                )
             open_kind, open_line = kind, i
         else:
             if open_kind != kind:
-                opened = f"the {open_kind} region opened on line {open_line + 1}" if open_kind else "no open region"
-                raise MarkerError(f"{where}: line {i + 1} has '{marker}' but there is {opened}")
+                opened = (
+                    f"the {open_kind} region opened on line {open_line + 1}"
+                    if open_kind
+                    else "no open region"
+                )
+                raise MarkerError(
+                    f"{where}: line {i + 1} has '{marker}' but there is {opened}"
+                )
             found.append((kind, open_line, i))
             open_kind = None
     if open_kind is not None:
         end = END_SOLUTION if open_kind == "solution" else END_HIDDEN
-        raise MarkerError(f"{where}: the {open_kind} region opened on line {open_line + 1} has no '{end}'")
+        raise MarkerError(
+            f"{where}: the {open_kind} region opened on line {open_line + 1} has no '{end}'"
+        )
     return found
 
 
-def strip_cell_source(source: str, cell_type: str = "code", where: str = "cell") -> str:
+def strip_cell_source(
+    source: str, cell_type: str = "code", where: str = "cell"
+) -> str:
     """Return the student version of one cell's source (see the module docstring)."""
     lines = source.splitlines()
     out, position = [], 0
@@ -114,12 +127,18 @@ def student_notebook(nb, name: str = "notebook"):
         where = _cell_name(name, index, cell)
         found = regions(cell.source, where)
         meta = cell.get("metadata", {}).get("nbgrader", {})
-        if any(k == "solution" for k, _, _ in found) and not meta.get("solution"):
-            raise MarkerError(f"{where}: has '{BEGIN_SOLUTION}' but its metadata lacks nbgrader "
-                              '"solution": true (nbgrader would refuse it)')
+        if any(k == "solution" for k, _, _ in found) and not meta.get(
+            "solution"
+        ):
+            raise MarkerError(
+                f"{where}: has '{BEGIN_SOLUTION}' but its metadata lacks nbgrader "
+                '"solution": true (nbgrader would refuse it)'
+            )
         if any(k == "hidden" for k, _, _ in found) and not meta.get("grade"):
-            raise MarkerError(f"{where}: has '{BEGIN_HIDDEN}' but is not an autograder cell "
-                              '(its metadata lacks nbgrader "grade": true)')
+            raise MarkerError(
+                f"{where}: has '{BEGIN_HIDDEN}' but is not an autograder cell "
+                '(its metadata lacks nbgrader "grade": true)'
+            )
         cell.source = strip_cell_source(cell.source, cell.cell_type, where)
         if cell.cell_type == "code":
             cell.outputs, cell.execution_count = [], None
@@ -151,25 +170,40 @@ def generate(source_dir, target_dir) -> list[Path]:
     """
     source_dir, target_dir = Path(source_dir), Path(target_dir)
     if not source_dir.is_dir():
-        raise FileNotFoundError(f"source_dir must be a folder of solution notebooks; got {source_dir}")
+        raise FileNotFoundError(
+            f"source_dir must be a folder of solution notebooks; got {source_dir}"
+        )
     if source_dir.resolve() == target_dir.resolve():
-        raise ValueError(f"target_dir must differ from source_dir ({source_dir}): the solutions would be overwritten")
+        raise ValueError(
+            f"target_dir must differ from source_dir ({source_dir}): the solutions would be overwritten"
+        )
     sources = sorted(source_dir.glob("*.ipynb"))
     if not sources:
-        raise FileNotFoundError(f"source_dir {source_dir} holds no .ipynb notebook")
+        raise FileNotFoundError(
+            f"source_dir {source_dir} holds no .ipynb notebook"
+        )
     students = []
     for path in sources:
         nb = nbformat.read(path, as_version=4)
-        students.append((target_dir / path.name, student_notebook(nb, str(path))))
+        students.append(
+            (target_dir / path.name, student_notebook(nb, str(path)))
+        )
     for path, nb in students:
         write_atomic(nb, path)
     return [path for path, _ in students]
 
 
 def main(argv=None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m aelib.assignments", description=__doc__.splitlines()[0])
-    parser.add_argument("source_dir", help="folder of solution notebooks (chapters/assignments)")
-    parser.add_argument("target_dir", help="folder for the student versions (chapters/assignments/student)")
+    parser = argparse.ArgumentParser(
+        prog="python -m aelib.assignments", description=__doc__.splitlines()[0]
+    )
+    parser.add_argument(
+        "source_dir", help="folder of solution notebooks (chapters/assignments)"
+    )
+    parser.add_argument(
+        "target_dir",
+        help="folder for the student versions (chapters/assignments/student)",
+    )
     args = parser.parse_args(argv)
     try:
         written = generate(args.source_dir, args.target_dir)

@@ -14,8 +14,9 @@ import torch.nn.functional as F
 from ._checks import as_matrix, number
 
 
-def random_shift(x, max_shift: int = 1, p: float = 0.5,
-                 side: int = 28) -> torch.Tensor:
+def random_shift(
+    x, max_shift: int = 1, p: float = 0.5, side: int = 28
+) -> torch.Tensor:
     """Move each image by up to ``max_shift`` pixels in each direction.
 
     Each image is shifted with probability ``p`` by integers drawn
@@ -39,13 +40,15 @@ def random_shift(x, max_shift: int = 1, p: float = 0.5,
     moved = torch.rand(n, device=x.device) < p
     # Draw a shift per image (s, s means none), then take each of the
     # (2s + 1)^2 windows once: cheaper than gathering pixel by pixel.
-    dy = torch.where(moved, torch.randint_like(moved, 0, 2 * s + 1,
-                                               dtype=torch.long), s)
-    dx = torch.where(moved, torch.randint_like(moved, 0, 2 * s + 1,
-                                               dtype=torch.long), s)
+    dy = torch.where(
+        moved, torch.randint_like(moved, 0, 2 * s + 1, dtype=torch.long), s
+    )
+    dx = torch.where(
+        moved, torch.randint_like(moved, 0, 2 * s + 1, dtype=torch.long), s
+    )
     out = torch.empty(n, side, side, dtype=x.dtype, device=x.device)
     for i in range(2 * s + 1):
         for j in range(2 * s + 1):
             pick = (dy == i) & (dx == j)
-            out[pick] = padded[pick, i:i + side, j:j + side]
+            out[pick] = padded[pick, i : i + side, j : j + side]
     return out.reshape(n, side * side)

@@ -14,6 +14,7 @@ noisy machine because both sides are timed together, interleaved:
 It writes ``chapters/appendix/benchmark_results.md`` (included by the appendix page) and
 ``chapters/appendix/benchmark_results.json``.
 """
+
 from __future__ import annotations
 
 import json
@@ -50,18 +51,23 @@ def matmul_rate(n: int = 2048, dtype: torch.dtype = torch.float32) -> float:
     # fast bfloat16 kernel (seen here: 0.3 GFLOP/s) while F.linear does.
     a, w = torch.randn(n, n, dtype=dtype), torch.randn(n, n, dtype=dtype)
     F.linear(a, w)
-    return 2 * n ** 3 / _best(lambda: F.linear(a, w), repeat=8)
+    return 2 * n**3 / _best(lambda: F.linear(a, w), repeat=8)
 
 
 # The deep autoencoder of chapter 11 and the FLOPs of one training sample:
 # forward 2 and backward 4 per weight, encoder and decoder.
 DEEP_SIZES = (784, 1000, 500, 250, 30)
-DEEP_FLOPS_PER_SAMPLE = 6 * 2 * sum(a * b for a, b in zip(DEEP_SIZES[:-1],
-                                                          DEEP_SIZES[1:]))
+DEEP_FLOPS_PER_SAMPLE = (
+    6 * 2 * sum(a * b for a, b in zip(DEEP_SIZES[:-1], DEEP_SIZES[1:]))
+)
 
 
-def precision_speed(n_samples: int = 12800, rounds: int = 3,
-                    batches=(512, 2048), matmul_n: int = 2048) -> dict:
+def precision_speed(
+    n_samples: int = 12800,
+    rounds: int = 3,
+    batches=(512, 2048),
+    matmul_n: int = 2048,
+) -> dict:
     """aelib.fit in fp32 (batch 256) against fit(precision="bf16") at the
     checkpoints' batch sizes, interleaved, each step's FLOP rate set against
     the matrix-product rate of its precision.
@@ -80,10 +86,17 @@ def precision_speed(n_samples: int = 12800, rounds: int = 3,
     x = load_mnist("train")[0][:n_samples]
 
     def rate(precision, batch_size):
-        return aelib.fit(Logits(DeepAutoencoder(DEEP_SIZES)), x,
-                         cross_entropy_logits, epochs=1,
-                         batch_size=batch_size, lr=1e-3, device="cpu",
-                         precision=precision, progress=False).samples_per_s
+        return aelib.fit(
+            Logits(DeepAutoencoder(DEEP_SIZES)),
+            x,
+            cross_entropy_logits,
+            epochs=1,
+            batch_size=batch_size,
+            lr=1e-3,
+            device="cpu",
+            precision=precision,
+            progress=False,
+        ).samples_per_s
 
     runs = [("fp32", 256)] + [("bf16", b) for b in batches]
     rate(*runs[0]), rate(*runs[1])  # warm-up of both kernels
@@ -91,21 +104,28 @@ def precision_speed(n_samples: int = 12800, rounds: int = 3,
     for _ in range(rounds):
         for run in runs:
             samples[run].append(rate(*run))
-    peak = {"fp32": matmul_rate(matmul_n),
-            "bf16": matmul_rate(matmul_n, dtype=torch.bfloat16)}
+    peak = {
+        "fp32": matmul_rate(matmul_n),
+        "bf16": matmul_rate(matmul_n, dtype=torch.bfloat16),
+    }
     rows = []
     for (precision, batch), values in samples.items():
         per_s = statistics.median(values)
         flops = per_s * DEEP_FLOPS_PER_SAMPLE
-        rows.append({"precision": precision, "batch_size": batch,
-                     "samples_per_s": per_s, "train_gflops": flops / 1e9,
-                     "matmul_gflops": peak[precision] / 1e9,
-                     "train_over_matmul": flops / peak[precision]})
+        rows.append(
+            {
+                "precision": precision,
+                "batch_size": batch,
+                "samples_per_s": per_s,
+                "train_gflops": flops / 1e9,
+                "matmul_gflops": peak[precision] / 1e9,
+                "train_over_matmul": flops / peak[precision],
+            }
+        )
     fp32 = rows[0]["samples_per_s"]
     for row in rows:
         row["over_fp32"] = row["samples_per_s"] / fp32
-    return {"rows": rows, "bf16_matmul_over_fp32":
-            peak["bf16"] / peak["fp32"]}
+    return {"rows": rows, "bf16_matmul_over_fp32": peak["bf16"] / peak["fp32"]}
 
 
 def fit_against_plain_loop(n_samples: int = 12800, rounds: int = 3) -> dict:
@@ -123,16 +143,26 @@ def fit_against_plain_loop(n_samples: int = 12800, rounds: int = 3) -> dict:
         start = time.perf_counter()
         perm = torch.randperm(len(x))
         for i in range(0, len(x), 256):
-            xb = x[perm[i:i + 256]]
+            xb = x[perm[i : i + 256]]
             opt.zero_grad(set_to_none=True)
             a_hat = model.decode_logits(model.encode(xb))
-            F.binary_cross_entropy_with_logits(a_hat, xb, reduction="none").sum(1).mean().backward()
+            F.binary_cross_entropy_with_logits(a_hat, xb, reduction="none").sum(
+                1
+            ).mean().backward()
             opt.step()
         return len(x) / (time.perf_counter() - start)
 
     def with_fit(model):
-        return aelib.fit(Logits(model), x, cross_entropy_logits, epochs=1, batch_size=256, lr=1e-3,
-                         device="cpu", progress=False).samples_per_s
+        return aelib.fit(
+            Logits(model),
+            x,
+            cross_entropy_logits,
+            epochs=1,
+            batch_size=256,
+            lr=1e-3,
+            device="cpu",
+            progress=False,
+        ).samples_per_s
 
     plain(DeepAutoencoder())  # warm-up
     plain_rates, fit_rates = [], []
@@ -142,13 +172,19 @@ def fit_against_plain_loop(n_samples: int = 12800, rounds: int = 3) -> dict:
     flops_per_sample = DEEP_FLOPS_PER_SAMPLE
     rate = matmul_rate()
     fit_rate = statistics.median(fit_rates)
-    return {"plain_samples_per_s": statistics.median(plain_rates), "fit_samples_per_s": fit_rate,
-            "fit_over_plain": fit_rate / statistics.median(plain_rates),
-            "matmul_gflops": rate / 1e9, "train_gflops": fit_rate * flops_per_sample / 1e9,
-            "train_over_matmul": fit_rate * flops_per_sample / rate}
+    return {
+        "plain_samples_per_s": statistics.median(plain_rates),
+        "fit_samples_per_s": fit_rate,
+        "fit_over_plain": fit_rate / statistics.median(plain_rates),
+        "matmul_gflops": rate / 1e9,
+        "train_gflops": fit_rate * flops_per_sample / 1e9,
+        "train_over_matmul": fit_rate * flops_per_sample / rate,
+    }
 
 
-def contractive_speed(batch: int = 256, n_visible: int = 784, n_hidden: int = 500) -> dict:
+def contractive_speed(
+    batch: int = 256, n_visible: int = 784, n_hidden: int = 500
+) -> dict:
     """Closed-form ||J_h(x)||_F^2 against the autograd Jacobian: same values, speed ratio."""
     from aelib.losses import contractive_penalty
     from aelib.models import Autoencoder
@@ -160,15 +196,21 @@ def contractive_speed(batch: int = 256, n_visible: int = 784, n_hidden: int = 50
         return contractive_penalty(model.encode(x), model.W)
 
     def autograd():
-        jac = torch.func.vmap(torch.func.jacrev(lambda v: model.encode(v[None])[0]))(x)
-        return (jac ** 2).sum((1, 2))
+        jac = torch.func.vmap(
+            torch.func.jacrev(lambda v: model.encode(v[None])[0])
+        )(x)
+        return (jac**2).sum((1, 2))
 
     with torch.no_grad():
         gap = (closed() - autograd()).abs().max().item()
     t_closed = _best(lambda: closed(), 10)
     t_auto = _best(lambda: autograd(), 3)
-    return {"max_abs_difference": gap, "closed_form_ms": 1e3 * t_closed, "autograd_ms": 1e3 * t_auto,
-            "speedup": t_auto / t_closed}
+    return {
+        "max_abs_difference": gap,
+        "closed_form_ms": 1e3 * t_closed,
+        "autograd_ms": 1e3 * t_auto,
+        "speedup": t_auto / t_closed,
+    }
 
 
 def psd_speed(n: int = 20000, epochs: int = 3) -> dict:
@@ -181,22 +223,39 @@ def psd_speed(n: int = 20000, epochs: int = 3) -> dict:
     x = load_natural_patches(n, size=8, seed=0)
     x = x - x.mean(1, keepdim=True)
     model = PSD(64, 128, lam=0.1)
-    train_psd(model, x[:-2000], epochs=epochs, batch_size=256, n_iter=30, device="cpu")
+    train_psd(
+        model, x[:-2000], epochs=epochs, batch_size=256, n_iter=30, device="cpu"
+    )
     x_test = x[-2000:]
     D = model.D.detach()
     with torch.no_grad():
         z_pred = model.encode(x_test)
-        e_pred = sparse.lasso_objective(x_test, D, z_pred, model.lam).mean().item()
+        e_pred = (
+            sparse.lasso_objective(x_test, D, z_pred, model.lam).mean().item()
+        )
         _, trace = sparse.fista(x_test, D, model.lam, n_iter=300, history=True)
         e_star = min(trace)
         iters = int(np.argmax(np.array(trace) <= e_star * 1.001)) + 1
         t_pred = _best(lambda: model.encode(x_test), 10)
-        t_fista = _best(lambda: sparse.fista(x_test, D, model.lam, n_iter=iters), 3)
-    return {"predictor_objective": e_pred, "optimal_objective": e_star, "fista_iterations_to_optimum": iters,
-            "predictor_ms": 1e3 * t_pred, "fista_ms": 1e3 * t_fista, "speedup": t_fista / t_pred}
+        t_fista = _best(
+            lambda: sparse.fista(x_test, D, model.lam, n_iter=iters), 3
+        )
+    return {
+        "predictor_objective": e_pred,
+        "optimal_objective": e_star,
+        "fista_iterations_to_optimum": iters,
+        "predictor_ms": 1e3 * t_pred,
+        "fista_ms": 1e3 * t_fista,
+        "speedup": t_fista / t_pred,
+    }
 
 
-def hashing_speed(bits: int = 20, radius: int = 2, sizes=(10 ** 4, 10 ** 5, 10 ** 6), queries: int = 200) -> list[dict]:
+def hashing_speed(
+    bits: int = 20,
+    radius: int = 2,
+    sizes=(10**4, 10**5, 10**6),
+    queries: int = 200,
+) -> list[dict]:
     """Query time of the semantic-hashing table against a brute-force scan as the collection grows."""
     from aelib.retrieval import SemanticHashTable
 
@@ -207,10 +266,21 @@ def hashing_speed(bits: int = 20, radius: int = 2, sizes=(10 ** 4, 10 ** 5, 10 *
         table = SemanticHashTable(codes)
         qs = codes[rng.integers(0, n, size=queries)]
         for q in qs[:5]:
-            assert set(table.query(q, radius).tolist()) == set(table.scan(q, radius).tolist())
-        t_hash = _best(lambda: [table.query(q, radius) for q in qs], 3) / queries
+            assert set(table.query(q, radius).tolist()) == set(
+                table.scan(q, radius).tolist()
+            )
+        t_hash = (
+            _best(lambda: [table.query(q, radius) for q in qs], 3) / queries
+        )
         t_scan = _best(lambda: [table.scan(q, radius) for q in qs[:50]], 3) / 50
-        rows.append({"codes": n, "hash_query_us": 1e6 * t_hash, "scan_us": 1e6 * t_scan, "speedup": t_scan / t_hash})
+        rows.append(
+            {
+                "codes": n,
+                "hash_query_us": 1e6 * t_hash,
+                "scan_us": 1e6 * t_scan,
+                "speedup": t_scan / t_hash,
+            }
+        )
     return rows
 
 
@@ -230,7 +300,7 @@ def _latest_records(cache: Path | None = None) -> dict[str, object]:
         parts = Path(record.uri).parts
         if "chapters" not in parts:
             continue
-        name = "/".join(parts[parts.index("chapters"):])
+        name = "/".join(parts[parts.index("chapters") :])
         if name not in latest or record.created > latest[name].created:
             latest[name] = record
     return latest
@@ -242,9 +312,14 @@ def chapter_times(cache: Path | None = None) -> list[dict]:
     Args:
         cache: the cache folder; default ``_build/.jupyter_cache``, or ``$AELIB_BENCH_CACHE``.
     """
-    rows = [{"notebook": name, "seconds": record.data.get("execution_seconds")}
-            for name, record in _latest_records(cache).items()]
-    return sorted((r for r in rows if r["seconds"] is not None), key=lambda r: r["notebook"])
+    rows = [
+        {"notebook": name, "seconds": record.data.get("execution_seconds")}
+        for name, record in _latest_records(cache).items()
+    ]
+    return sorted(
+        (r for r in rows if r["seconds"] is not None),
+        key=lambda r: r["notebook"],
+    )
 
 
 def _number(text: str) -> float:
@@ -274,8 +349,17 @@ def glued_values(cache: Path | None = None) -> dict[str, dict]:
         nb = store.get_cache_bundle(record.pk).nb
         for cell in nb.cells:
             for output in cell.get("outputs", []):
-                key = output.get("metadata", {}).get("scrapbook", {}).get("name")
-                text = next((v for k, v in output.get("data", {}).items() if k.endswith("text/plain")), None)
+                key = (
+                    output.get("metadata", {}).get("scrapbook", {}).get("name")
+                )
+                text = next(
+                    (
+                        v
+                        for k, v in output.get("data", {}).items()
+                        if k.endswith("text/plain")
+                    ),
+                    None,
+                )
                 if key and text is not None:
                     values[key] = {"value": _number(text), "notebook": name}
     return values
@@ -285,40 +369,94 @@ def glued_values(cache: Path | None = None) -> dict[str, dict]:
 # when the paper prints one; otherwise the paper's claim in words and "holds" tells whether the
 # book's value agrees with it.
 PUBLISHED = [
-    {"result": "PCA, 30 components: MNIST test squared error per image", "cite": "hinton2006reducing",
-     "paper": 13.87, "glue": "mnist_pca30_error", "format": ".2f"},
-    {"result": "deep autoencoder 784-1000-500-250-30: MNIST test squared error per image",
-     "cite": "hinton2006reducing", "paper": 3.00, "glue": "mnist_deep_error", "format": ".2f"},
-    {"result": "faces: deep autoencoder / PCA, squared error on held-out people "
-               "(paper Olivetti 625-2000-1000-500-30, 126 / 135; book 25x25 LFW crops)",
-     "cite": "hinton2006reducing", "paper": 126 / 135, "glue": "faces_ae_over_pca_new_people", "format": ".2f"},
-    {"result": "pretrained deep classifier, MNIST test error (paper 784-500-500-2000-10; "
-               "book 784-500-500-10, 2 epochs of denoising pretraining)",
-     "cite": "hinton2006reducing", "paper": 0.012, "glue": "stacked_error_pretrained", "format": ".2%"},
-    {"result": "the same network from a random initialisation, MNIST test error",
-     "cite": "hinton2006reducing", "paper": 0.016, "glue": "stacked_error_random_init", "format": ".2%"},
-    {"result": "784-500-500-2000-10, denoising-pretrained and fine-tuned "
-               "(shipped checkpoint), MNIST test error",
-     "cite": "hinton2006reducing", "paper": 0.012,
-     "glue": "full_error_pretrained", "format": ".2%"},
-    {"result": "the same network from random weights, same budget",
-     "cite": "hinton2006reducing", "paper": 0.016,
-     "glue": "full_error_random", "format": ".2%"},
-    {"result": "nonlinear NCA, 30-D codes, 5-NN MNIST test error",
-     "cite": "salakhutdinov2007nonlinear", "paper": 0.01,
-     "glue": "nca_full_error", "format": ".2%"},
-    {"result": "trained linear autoencoder (k = 30) / SVD optimum, squared error",
-     "cite": "baldi1989neural", "paper": 1.0, "glue": "linear_ae_over_svd", "format": ".4f"},
-    {"result": "document retrieval: 10-D autoencoder codes / 10-D LSA, mean average precision",
-     "cite": "hinton2006reducing", "paper": "codes beat LSA (> 1)", "glue": "retrieval_ae_over_lsa",
-     "format": ".2f", "holds": lambda v: v > 1},
-    {"result": "semantic hashing then TF-IDF / TF-IDF alone, mean average precision",
-     "cite": "salakhutdinov2009semantic", "paper": "more accurate (> 1)", "glue": "hashing_then_tfidf_over_tfidf",
-     "format": ".2f", "holds": lambda v: v > 1},
+    {
+        "result": "PCA, 30 components: MNIST test squared error per image",
+        "cite": "hinton2006reducing",
+        "paper": 13.87,
+        "glue": "mnist_pca30_error",
+        "format": ".2f",
+    },
+    {
+        "result": "deep autoencoder 784-1000-500-250-30: MNIST test squared error per image",
+        "cite": "hinton2006reducing",
+        "paper": 3.00,
+        "glue": "mnist_deep_error",
+        "format": ".2f",
+    },
+    {
+        "result": "faces: deep autoencoder / PCA, squared error on held-out people "
+        "(paper Olivetti 625-2000-1000-500-30, 126 / 135; book 25x25 LFW crops)",
+        "cite": "hinton2006reducing",
+        "paper": 126 / 135,
+        "glue": "faces_ae_over_pca_new_people",
+        "format": ".2f",
+    },
+    {
+        "result": "pretrained deep classifier, MNIST test error (paper 784-500-500-2000-10; "
+        "book 784-500-500-10, 2 epochs of denoising pretraining)",
+        "cite": "hinton2006reducing",
+        "paper": 0.012,
+        "glue": "stacked_error_pretrained",
+        "format": ".2%",
+    },
+    {
+        "result": "the same network from a random initialisation, MNIST test error",
+        "cite": "hinton2006reducing",
+        "paper": 0.016,
+        "glue": "stacked_error_random_init",
+        "format": ".2%",
+    },
+    {
+        "result": "784-500-500-2000-10, denoising-pretrained and fine-tuned "
+        "(shipped checkpoint), MNIST test error",
+        "cite": "hinton2006reducing",
+        "paper": 0.012,
+        "glue": "full_error_pretrained",
+        "format": ".2%",
+    },
+    {
+        "result": "the same network from random weights, same budget",
+        "cite": "hinton2006reducing",
+        "paper": 0.016,
+        "glue": "full_error_random",
+        "format": ".2%",
+    },
+    {
+        "result": "nonlinear NCA, 30-D codes, 5-NN MNIST test error",
+        "cite": "salakhutdinov2007nonlinear",
+        "paper": 0.01,
+        "glue": "nca_full_error",
+        "format": ".2%",
+    },
+    {
+        "result": "trained linear autoencoder (k = 30) / SVD optimum, squared error",
+        "cite": "baldi1989neural",
+        "paper": 1.0,
+        "glue": "linear_ae_over_svd",
+        "format": ".4f",
+    },
+    {
+        "result": "document retrieval: 10-D autoencoder codes / 10-D LSA, mean average precision",
+        "cite": "hinton2006reducing",
+        "paper": "codes beat LSA (> 1)",
+        "glue": "retrieval_ae_over_lsa",
+        "format": ".2f",
+        "holds": lambda v: v > 1,
+    },
+    {
+        "result": "semantic hashing then TF-IDF / TF-IDF alone, mean average precision",
+        "cite": "salakhutdinov2009semantic",
+        "paper": "more accurate (> 1)",
+        "glue": "hashing_then_tfidf_over_tfidf",
+        "format": ".2f",
+        "holds": lambda v: v > 1,
+    },
 ]
 
 
-def reproduction(glued: dict | None = None, psd: dict | None = None) -> list[dict]:
+def reproduction(
+    glued: dict | None = None, psd: dict | None = None
+) -> list[dict]:
     """Published numbers beside the book's own: glued by the chapters, or measured in this run (PSD).
 
     Args:
@@ -329,10 +467,19 @@ def reproduction(glued: dict | None = None, psd: dict | None = None) -> list[dic
     rows = []
     for spec in PUBLISHED:
         found = glued.get(spec["glue"])
-        row = {"result": spec["result"], "cite": spec["cite"], "paper": spec["paper"], "book": None,
-               "chapter": None, "ratio": None, "format": spec["format"]}
+        row = {
+            "result": spec["result"],
+            "cite": spec["cite"],
+            "paper": spec["paper"],
+            "book": None,
+            "chapter": None,
+            "ratio": None,
+            "format": spec["format"],
+        }
         if found is None:
-            row["missing"] = "not in the execution cache: run `make book` (or `make test`) first"
+            row["missing"] = (
+                "not in the execution cache: run `make book` (or `make test`) first"
+            )
         else:
             row["book"], row["chapter"] = found["value"], found["notebook"]
             if isinstance(spec["paper"], str):
@@ -342,22 +489,52 @@ def reproduction(glued: dict | None = None, psd: dict | None = None) -> list[dic
         rows.append(row)
     deep, pca = glued.get("mnist_deep_error"), glued.get("mnist_pca30_error")
     if deep and pca:
-        rows.insert(2, {"result": "deep autoencoder / PCA (the paper's 3.00 / 13.87)", "cite": "hinton2006reducing",
-                        "paper": 3.00 / 13.87, "book": deep["value"] / pca["value"], "chapter": deep["notebook"],
-                        "ratio": deep["value"] / pca["value"] / (3.00 / 13.87), "format": ".3f"})
+        rows.insert(
+            2,
+            {
+                "result": "deep autoencoder / PCA (the paper's 3.00 / 13.87)",
+                "cite": "hinton2006reducing",
+                "paper": 3.00 / 13.87,
+                "book": deep["value"] / pca["value"],
+                "chapter": deep["notebook"],
+                "ratio": deep["value"] / pca["value"] / (3.00 / 13.87),
+                "format": ".3f",
+            },
+        )
     if psd is not None:
-        rows.append({"result": "PSD: sparse-coding inference time / predictor time (this run's benchmark)",
-                     "cite": "kavukcuoglu2008fast", "paper": "over 100 times faster (> 100)", "book": psd["speedup"],
-                     "chapter": "chapters/09_predictive_sparse_decomposition.ipynb", "ratio": None, "format": ".0f",
-                     "holds": psd["speedup"] > 100})
+        rows.append(
+            {
+                "result": "PSD: sparse-coding inference time / predictor time (this run's benchmark)",
+                "cite": "kavukcuoglu2008fast",
+                "paper": "over 100 times faster (> 100)",
+                "book": psd["speedup"],
+                "chapter": "chapters/09_predictive_sparse_decomposition.ipynb",
+                "ratio": None,
+                "format": ".0f",
+                "holds": psd["speedup"] > 100,
+            }
+        )
     return rows
 
 
 def _table(rows: list[dict], columns: list[tuple[str, str, str]]) -> str:
-    head = "| " + " | ".join(c[1] for c in columns) + " |\n|" + "---|" * len(columns) + "\n"
+    head = (
+        "| "
+        + " | ".join(c[1] for c in columns)
+        + " |\n|"
+        + "---|" * len(columns)
+        + "\n"
+    )
     body = ""
     for r in rows:
-        body += "| " + " | ".join(("" if r.get(k) is None else format(r[k], f)) for k, _, f in columns) + " |\n"
+        body += (
+            "| "
+            + " | ".join(
+                ("" if r.get(k) is None else format(r[k], f))
+                for k, _, f in columns
+            )
+            + " |\n"
+        )
     return head + body
 
 
@@ -367,7 +544,7 @@ def run() -> dict:
     results = {
         "date": datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC"),
         "machine": f"{platform.processor() or platform.machine()}, {os.cpu_count()} cores, torch {torch.__version__}, "
-                   f"{torch.get_num_threads()} threads",
+        f"{torch.get_num_threads()} threads",
         "fit": fit_against_plain_loop(),
         "precision": precision_speed(),
         "contractive": contractive_speed(),
@@ -386,36 +563,70 @@ def to_markdown(r: dict) -> str:
     lines = [
         f"*Measured {r['date']} on {r['machine']}, by `make bench` in {r['bench_seconds']:.0f} s.*\n",
         "## Training loop\n",
-        _table([
-            {"what": "aelib.fit / plain PyTorch loop (samples/s)", "value": fit["fit_over_plain"],
-             "detail": f"{fit['fit_samples_per_s']:,.0f} vs {fit['plain_samples_per_s']:,.0f}"},
-            {"what": "training step / float32 matrix product (FLOP/s)", "value": fit["train_over_matmul"],
-             "detail": f"{fit['train_gflops']:.0f} vs {fit['matmul_gflops']:.0f} GFLOP/s"},
-            {"what": "contractive penalty: autograd Jacobian / closed form (time)", "value": con["speedup"],
-             "detail": f"{con['autograd_ms']:.1f} ms vs {con['closed_form_ms']:.2f} ms, max difference {con['max_abs_difference']:.1e}"},
-            {"what": "PSD: FISTA to within 0.1% of the optimum / predictor (time)", "value": psd["speedup"],
-             "detail": f"{psd['fista_ms']:.1f} ms ({psd['fista_iterations_to_optimum']} iterations) vs "
-                       f"{psd['predictor_ms']:.2f} ms; objective {psd['predictor_objective']:.2f} vs optimum "
-                       f"{psd['optimal_objective']:.2f}"},
-        ], [("what", "measurement", "s"), ("value", "ratio", ".2f"), ("detail", "values", "s")]),
+        _table(
+            [
+                {
+                    "what": "aelib.fit / plain PyTorch loop (samples/s)",
+                    "value": fit["fit_over_plain"],
+                    "detail": f"{fit['fit_samples_per_s']:,.0f} vs {fit['plain_samples_per_s']:,.0f}",
+                },
+                {
+                    "what": "training step / float32 matrix product (FLOP/s)",
+                    "value": fit["train_over_matmul"],
+                    "detail": f"{fit['train_gflops']:.0f} vs {fit['matmul_gflops']:.0f} GFLOP/s",
+                },
+                {
+                    "what": "contractive penalty: autograd Jacobian / closed form (time)",
+                    "value": con["speedup"],
+                    "detail": f"{con['autograd_ms']:.1f} ms vs {con['closed_form_ms']:.2f} ms, max difference {con['max_abs_difference']:.1e}",
+                },
+                {
+                    "what": "PSD: FISTA to within 0.1% of the optimum / predictor (time)",
+                    "value": psd["speedup"],
+                    "detail": f"{psd['fista_ms']:.1f} ms ({psd['fista_iterations_to_optimum']} iterations) vs "
+                    f"{psd['predictor_ms']:.2f} ms; objective {psd['predictor_objective']:.2f} vs optimum "
+                    f"{psd['optimal_objective']:.2f}",
+                },
+            ],
+            [
+                ("what", "measurement", "s"),
+                ("value", "ratio", ".2f"),
+                ("detail", "values", "s"),
+            ],
+        ),
         "## Precision: float32 against bfloat16 autocast\n",
         "The deep autoencoder of chapter 11, one epoch of `aelib.fit` each, "
         "interleaved; a step's FLOP rate is set against the matrix-product "
         f"rate of its own precision (bf16 matrix products run "
         f"{r['precision']['bf16_matmul_over_fp32']:.1f} times as fast as "
         "fp32 here).\n",
-        _table(r["precision"]["rows"], [
-            ("precision", "precision", "s"), ("batch_size", "batch", "d"),
-            ("samples_per_s", "samples/s", ",.0f"),
-            ("over_fp32", "/ fp32 at 256", ".2f"),
-            ("train_gflops", "step GFLOP/s", ".0f"),
-            ("matmul_gflops", "matmul GFLOP/s", ".0f"),
-            ("train_over_matmul", "step / matmul", ".2f")]),
+        _table(
+            r["precision"]["rows"],
+            [
+                ("precision", "precision", "s"),
+                ("batch_size", "batch", "d"),
+                ("samples_per_s", "samples/s", ",.0f"),
+                ("over_fp32", "/ fp32 at 256", ".2f"),
+                ("train_gflops", "step GFLOP/s", ".0f"),
+                ("matmul_gflops", "matmul GFLOP/s", ".0f"),
+                ("train_over_matmul", "step / matmul", ".2f"),
+            ],
+        ),
         "## Semantic hashing against a scan (20-bit codes, radius 2)\n",
-        _table(r["hashing"], [("codes", "codes", ","), ("hash_query_us", "hash query (µs)", ".1f"),
-                              ("scan_us", "scan (µs)", ".1f"), ("speedup", "scan / hash", ".0f")]),
+        _table(
+            r["hashing"],
+            [
+                ("codes", "codes", ","),
+                ("hash_query_us", "hash query (µs)", ".1f"),
+                ("scan_us", "scan (µs)", ".1f"),
+                ("speedup", "scan / hash", ".0f"),
+            ],
+        ),
         "## Chapter execution times (budget 90 s each, 600 s in all)\n",
-        _table(r["chapters"], [("notebook", "notebook", "s"), ("seconds", "seconds", ".1f")])
+        _table(
+            r["chapters"],
+            [("notebook", "notebook", "s"), ("seconds", "seconds", ".1f")],
+        )
         + f"| **all** | **{total:.0f}** |\n",
         "## Published results and the book's\n",
         "Each book value is the one the chapter's own assert checked in its last execution "
@@ -426,28 +637,46 @@ def to_markdown(r: dict) -> str:
 
 
 def _reproduction_table(rows: list[dict]) -> str:
-    lines = ["| result | paper | book | book / paper | chapter |", "|---|---|---|---|---|"]
+    lines = [
+        "| result | paper | book | book / paper | chapter |",
+        "|---|---|---|---|---|",
+    ]
     for r in rows:
-        paper = r["paper"] if isinstance(r["paper"], str) else format(r["paper"], r["format"])
+        paper = (
+            r["paper"]
+            if isinstance(r["paper"], str)
+            else format(r["paper"], r["format"])
+        )
         if r["book"] is None:
             book, verdict = r.get("missing", "missing"), ""
         else:
             book = format(r["book"], r["format"])
-            verdict = (f"{r['ratio']:.2f}" if r["ratio"] is not None
-                       else ("holds" if r.get("holds") else "**does not hold**"))
-        chapter = f"{{doc}}`../{Path(r['chapter']).stem}`" if r["chapter"] else ""
-        lines.append(f"| {r['result']} {{cite:p}}`{r['cite']}` | {paper} | {book} | {verdict} | {chapter} |")
+            verdict = (
+                f"{r['ratio']:.2f}"
+                if r["ratio"] is not None
+                else ("holds" if r.get("holds") else "**does not hold**")
+            )
+        chapter = (
+            f"{{doc}}`../{Path(r['chapter']).stem}`" if r["chapter"] else ""
+        )
+        lines.append(
+            f"| {r['result']} {{cite:p}}`{r['cite']}` | {paper} | {book} | {verdict} | {chapter} |"
+        )
     return "\n".join(lines) + "\n"
 
 
 def main() -> None:
     results = run()
     OUT_DIR.mkdir(parents=True, exist_ok=True)
-    (OUT_DIR / "benchmark_results.json").write_text(json.dumps(results, indent=1))
+    (OUT_DIR / "benchmark_results.json").write_text(
+        json.dumps(results, indent=1)
+    )
     (OUT_DIR / "benchmark_results.md").write_text(to_markdown(results))
     print(to_markdown(results))
     if results["fit"]["fit_over_plain"] < 0.95:
-        raise SystemExit(f"aelib.fit reaches only {results['fit']['fit_over_plain']:.2f} of the plain loop (< 0.95)")
+        raise SystemExit(
+            f"aelib.fit reaches only {results['fit']['fit_over_plain']:.2f} of the plain loop (< 0.95)"
+        )
 
 
 if __name__ == "__main__":

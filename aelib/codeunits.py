@@ -6,6 +6,7 @@ rather than by eye: decode z + t sigma_j e_j for every code unit j and
 several steps t (sigma_j is the spread of unit j over the training codes),
 and ask a classifier what the decodings are.
 """
+
 from __future__ import annotations
 
 from typing import Sequence
@@ -17,8 +18,9 @@ from ._checks import as_matrix, as_tensor, count, number
 
 
 @torch.no_grad()
-def move_unit(model, z: torch.Tensor, unit: int,
-              steps: torch.Tensor) -> torch.Tensor:
+def move_unit(
+    model, z: torch.Tensor, unit: int, steps: torch.Tensor
+) -> torch.Tensor:
     """Decode each code with unit ``unit`` moved by each step:
     x_hat = decode(z + t e_unit).
 
@@ -45,8 +47,13 @@ def _moves(z, unit, steps):
 
 
 @torch.no_grad()
-def unit_effects(model, classifier, z: torch.Tensor,
-                 steps_per_unit: torch.Tensor, n_classes: int = 10) -> dict:
+def unit_effects(
+    model,
+    classifier,
+    z: torch.Tensor,
+    steps_per_unit: torch.Tensor,
+    n_classes: int = 10,
+) -> dict:
     """What happens to the decodings as each code unit moves, judged by a
     classifier.
 
@@ -91,22 +98,31 @@ def _effects_args(z, steps_per_unit, n_classes):
     layout = f"(code={z.shape[1]}, steps)"
     steps = as_tensor("steps_per_unit", steps_per_unit, 2, layout)
     if steps.shape[0] != z.shape[1]:
-        raise ValueError(f"steps_per_unit must have shape {layout}, one row "
-                         f"per code unit; got {tuple(steps.shape)}")
+        raise ValueError(
+            f"steps_per_unit must have shape {layout}, one row "
+            f"per code unit; got {tuple(steps.shape)}"
+        )
     count(n_classes=n_classes)
     return z, steps
 
 
 def _classes(logits: torch.Tensor, n_classes: int) -> torch.Tensor:
     if logits.dim() != 2 or logits.shape[1] != n_classes:
-        raise ValueError("n_classes must equal the classifier's number of "
-                         f"outputs: got n_classes={n_classes}, classifier "
-                         f"outputs of shape {tuple(logits.shape)}")
+        raise ValueError(
+            "n_classes must equal the classifier's number of "
+            f"outputs: got n_classes={n_classes}, classifier "
+            f"outputs of shape {tuple(logits.shape)}"
+        )
     return logits
 
 
-def unit_grid(x_hat: torch.Tensor, steps: Sequence[float], shape=(28, 28),
-              title: str | None = None, size: float = 0.8):
+def unit_grid(
+    x_hat: torch.Tensor,
+    steps: Sequence[float],
+    shape=(28, 28),
+    title: str | None = None,
+    size: float = 0.8,
+):
     """Decodings as one unit moves: one row per image, one column per step.
 
     Shape:
@@ -116,10 +132,12 @@ def unit_grid(x_hat: torch.Tensor, steps: Sequence[float], shape=(28, 28),
     a = x_hat.detach().cpu().numpy()
     s, n = a.shape[:2]
     if len(steps) != s:
-        raise ValueError(f"steps must have one value per column ({s}); got "
-                         f"{len(steps)}")
-    fig, axes = plt.subplots(n, s, figsize=(size * s, size * n + 0.6),
-                             squeeze=False)
+        raise ValueError(
+            f"steps must have one value per column ({s}); got {len(steps)}"
+        )
+    fig, axes = plt.subplots(
+        n, s, figsize=(size * s, size * n + 0.6), squeeze=False
+    )
     for i in range(n):
         for k in range(s):
             ax = axes[i, k]
@@ -128,8 +146,11 @@ def unit_grid(x_hat: torch.Tensor, steps: Sequence[float], shape=(28, 28),
             ax.set_yticks([])
             if i == n - 1:
                 ax.set_xlabel(f"{steps[k]:+.1f}", fontsize=8)
-    fig.supxlabel("step t added to the unit (in standard deviations of the "
-                  "unit over the training codes)", fontsize=9)
+    fig.supxlabel(
+        "step t added to the unit (in standard deviations of the "
+        "unit over the training codes)",
+        fontsize=9,
+    )
     if title:
         fig.suptitle(title, fontsize=10)
     fig.tight_layout(pad=0.2)
@@ -148,8 +169,14 @@ def live() -> bool:
     return in_jupyter()
 
 
-def slider(model, z: torch.Tensor, unit: int, sigma: float,
-           limit: float = 3.0, shape=(28, 28)):
+def slider(
+    model,
+    z: torch.Tensor,
+    unit: int,
+    sigma: float,
+    limit: float = 3.0,
+    shape=(28, 28),
+):
     """An ipywidgets slider that moves one code unit and redraws the decodings.
 
     Args:
@@ -167,15 +194,18 @@ def slider(model, z: torch.Tensor, unit: int, sigma: float,
     def show(t):
         moved = move_unit(model, z, unit, torch.tensor([t * sigma]))
         x_hat = moved[0].cpu().numpy()
-        fig, axes = plt.subplots(1, len(x_hat), figsize=(0.9 * len(x_hat), 1.1),
-                                 squeeze=False)
+        fig, axes = plt.subplots(
+            1, len(x_hat), figsize=(0.9 * len(x_hat), 1.1), squeeze=False
+        )
         for ax, img in zip(axes[0], x_hat):
             ax.imshow(img.reshape(shape), cmap="gray", vmin=0, vmax=1)
             ax.set_axis_off()
-        fig.suptitle(f"unit {unit} moved by {t:+.1f} standard deviations",
-                     fontsize=9)
+        fig.suptitle(
+            f"unit {unit} moved by {t:+.1f} standard deviations", fontsize=9
+        )
         plt.show()
 
-    t = widgets.FloatSlider(value=0.0, min=-limit, max=limit, step=0.25,
-                            description=f"unit {unit}")
+    t = widgets.FloatSlider(
+        value=0.0, min=-limit, max=limit, step=0.25, description=f"unit {unit}"
+    )
     return widgets.interactive(show, t=t)

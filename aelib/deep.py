@@ -4,6 +4,7 @@ decoder.
 Introduced in chapter 11 after Hinton & Salakhutdinov (2006):
 784-1000-500-250-30 for MNIST, with linear code units and a logistic output.
 """
+
 from __future__ import annotations
 
 from typing import Sequence
@@ -17,8 +18,11 @@ ACTIVATIONS = {"sigmoid": nn.Sigmoid, "relu": nn.ReLU, "tanh": nn.Tanh}
 OUTPUTS = ("sigmoid", "linear")
 
 
-def mlp(sizes: Sequence[int], activation: str = "relu",
-        last_activation: str | None = None) -> nn.Sequential:
+def mlp(
+    sizes: Sequence[int],
+    activation: str = "relu",
+    last_activation: str | None = None,
+) -> nn.Sequential:
     """Fully connected layers sizes[0] -> sizes[1] -> ... with
     ``activation`` between them.
 
@@ -32,8 +36,10 @@ def mlp(sizes: Sequence[int], activation: str = "relu",
     check_sizes(sizes, "an input and an output width")
     for name in (activation, last_activation):
         if name is not None and name not in ACTIVATIONS:
-            raise ValueError(f"activation must be one of {sorted(ACTIVATIONS)}"
-                             f" or None; got {name!r}")
+            raise ValueError(
+                f"activation must be one of {sorted(ACTIVATIONS)}"
+                f" or None; got {name!r}"
+            )
     layers: list[nn.Module] = []
     for i, (a, b) in enumerate(zip(sizes[:-1], sizes[1:])):
         layers.append(nn.Linear(a, b))
@@ -64,8 +70,12 @@ class DeepAutoencoder(nn.Module):
         x: ``(batch, sizes[0])``; z = encode(x): ``(batch, sizes[-1])``.
     """
 
-    def __init__(self, sizes: Sequence[int] = (784, 1000, 500, 250, 30),
-                 activation: str = "relu", output: str = "sigmoid"):
+    def __init__(
+        self,
+        sizes: Sequence[int] = (784, 1000, 500, 250, 30),
+        activation: str = "relu",
+        output: str = "sigmoid",
+    ):
         super().__init__()
         self.output = one_of("output", output, OUTPUTS)
         self.sizes = tuple(sizes)

@@ -4,6 +4,7 @@ The chapters call ``get_device()`` in their first cell, so that one switch,
 the environment variable ``AELIB_DEVICE``, moves the whole book to a GPU
 (introduced in chapter 00).
 """
+
 from __future__ import annotations
 
 import os
@@ -31,9 +32,15 @@ def get_device(preference: str | None = None) -> torch.device:
         RuntimeError: ``cuda`` is asked for on a machine where torch sees no GPU.
     """
     source = "preference" if preference is not None else "AELIB_DEVICE"
-    value = preference if preference is not None else os.environ.get("AELIB_DEVICE", "auto")
+    value = (
+        preference
+        if preference is not None
+        else os.environ.get("AELIB_DEVICE", "auto")
+    )
     if not isinstance(value, str):
-        raise TypeError(f"{source} must be a string, one of {ALLOWED_DEVICES}; got {type(value).__name__} {value!r}")
+        raise TypeError(
+            f"{source} must be a string, one of {ALLOWED_DEVICES}; got {type(value).__name__} {value!r}"
+        )
     choice = value.strip().lower() or "auto"
     if choice not in ALLOWED_DEVICES:
         raise ValueError(
@@ -58,7 +65,9 @@ def set_seed(seed: int) -> None:
         seed: a non-negative integer.
     """
     if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)):
-        raise TypeError(f"seed must be an int; got {type(seed).__name__} {seed!r}")
+        raise TypeError(
+            f"seed must be an int; got {type(seed).__name__} {seed!r}"
+        )
     if not 0 <= seed < 2**32:
         raise ValueError(f"seed must lie in [0, 2**32); got {seed}")
     random.seed(int(seed))

@@ -14,6 +14,7 @@ stories of different kinds far apart, which is what retrieval by angle
 needs (measured in chapter 12). At evaluation (``model.eval()``) the code is
 noise-free.
 """
+
 from __future__ import annotations
 
 from typing import Sequence
@@ -30,8 +31,9 @@ from .deep import mlp
 INPUT_LENGTH = 10.0
 
 
-def check_counts(x, n_words: int | None = None, name: str = "x"
-                 ) -> torch.Tensor:
+def check_counts(
+    x, n_words: int | None = None, name: str = "x"
+) -> torch.Tensor:
     """Check that ``x`` is a matrix of word counts; return it as a tensor.
 
     Counts are finite, non-negative whole numbers, one column per word of
@@ -51,17 +53,20 @@ def check_counts(x, n_words: int | None = None, name: str = "x"
         raise ValueError(
             f"{name} must have one column per word of the model's "
             f"{n_words}-word vocabulary; got shape {tuple(x.shape)} (build "
-            "the counts with the vocabulary of data.load_reuters)")
+            "the counts with the vocabulary of data.load_reuters)"
+        )
     if x.numel() and bool((x < 0).any()):
         raise ValueError(
             f"{name} must hold word counts (>= 0); got a minimum of "
             f"{x.min().item():.3g} (pass the raw counts, not centred or "
-            "weighted values)")
+            "weighted values)"
+        )
     if x.numel() and bool((x != x.round()).any()):
         bad = x[x != x.round()][0].item()
         raise ValueError(
             f"{name} must hold whole word counts; got {bad:.3g} (pass the "
-            "raw counts, not TF-IDF weights, proportions or log-counts)")
+            "raw counts, not TF-IDF weights, proportions or log-counts)"
+        )
     return x
 
 
@@ -99,8 +104,12 @@ class DocumentAutoencoder(nn.Module):
         decode(h): ``(n, sizes[0])`` word probabilities, rows summing to 1.
     """
 
-    def __init__(self, sizes: Sequence[int] = (2000, 500, 250, 125, 10),
-                 activation: str = "relu", code_noise: float = 1.0):
+    def __init__(
+        self,
+        sizes: Sequence[int] = (2000, 500, 250, 125, 10),
+        activation: str = "relu",
+        code_noise: float = 1.0,
+    ):
         super().__init__()
         self.sizes = check_sizes(sizes, "a vocabulary width and a code width")
         self.code_noise = non_negative(code_noise=code_noise)
@@ -136,7 +145,11 @@ class DocumentAutoencoder(nn.Module):
         was_training = self.training
         self.eval()
         x = check_counts(x, self.sizes[0])
-        out = torch.cat([self.encode(x[i:i + batch_size]).cpu()
-                         for i in range(0, len(x), batch_size)])
+        out = torch.cat(
+            [
+                self.encode(x[i : i + batch_size]).cpu()
+                for i in range(0, len(x), batch_size)
+            ]
+        )
         self.train(was_training)
         return out

@@ -8,6 +8,7 @@ offline, so the same is done here to the 100 face images of scikit-image's
 held out for the test set: a test face is never a transformed copy of a
 training face.
 """
+
 from __future__ import annotations
 
 import math
@@ -21,8 +22,12 @@ from .data import load_lfw_faces
 SIDE = 25
 
 
-def transform_faces(x: torch.Tensor, angle: torch.Tensor, scale: torch.Tensor,
-                    shift: torch.Tensor) -> torch.Tensor:
+def transform_faces(
+    x: torch.Tensor,
+    angle: torch.Tensor,
+    scale: torch.Tensor,
+    shift: torch.Tensor,
+) -> torch.Tensor:
     """Rotate, scale and shift 25x25 images (bilinear, borders reflected).
 
     Args:
@@ -41,18 +46,28 @@ def transform_faces(x: torch.Tensor, angle: torch.Tensor, scale: torch.Tensor,
     cos, sin = torch.cos(a) / scale, torch.sin(a) / scale
     # affine_grid maps output coordinates in [-1, 1] to input coordinates:
     # the inverse transform.
-    theta = torch.stack([
-        torch.stack([cos, -sin, -shift[:, 0] * 2 / SIDE], 1),
-        torch.stack([sin, cos, -shift[:, 1] * 2 / SIDE], 1)], 1)
+    theta = torch.stack(
+        [
+            torch.stack([cos, -sin, -shift[:, 0] * 2 / SIDE], 1),
+            torch.stack([sin, cos, -shift[:, 1] * 2 / SIDE], 1),
+        ],
+        1,
+    )
     img = x.reshape(n, 1, SIDE, SIDE)
     grid = F.affine_grid(theta, list(img.shape), align_corners=False)
-    out = F.grid_sample(img, grid, mode="bilinear",
-                        padding_mode="reflection", align_corners=False)
+    out = F.grid_sample(
+        img,
+        grid,
+        mode="bilinear",
+        padding_mode="reflection",
+        align_corners=False,
+    )
     return out.reshape(n, SIDE * SIDE).clamp_(0.0, 1.0)
 
 
-def _face_set_args(n_variants, n_test_sources, max_angle, scale_range,
-                   max_shift, seed) -> tuple[float, float]:
+def _face_set_args(
+    n_variants, n_test_sources, max_angle, scale_range, max_shift, seed
+) -> tuple[float, float]:
     count(n_variants=n_variants)
     number("n_test_sources", n_test_sources, low=1, high=99, integer=True)
     number("max_angle", max_angle, low=0.0, high=180.0)
@@ -73,8 +88,10 @@ def _transform_args(x, angle, scale, shift):
     scale = _per_image("scale", scale, x, (n,))
     shift = _per_image("shift", shift, x, (n, 2))
     if bool((scale <= 0).any()):
-        raise ValueError("scale must be > 0 (a zoom factor); got a minimum "
-                         f"of {scale.min().item():.3g}")
+        raise ValueError(
+            "scale must be > 0 (a zoom factor); got a minimum "
+            f"of {scale.min().item():.3g}"
+        )
     return x, angle, scale, shift
 
 
@@ -82,20 +99,26 @@ def _per_image(name: str, t, x: torch.Tensor, shape: tuple) -> torch.Tensor:
     layout = f"{shape} (one per image)"
     t = as_tensor(name, t, len(shape), layout, like=x)
     if tuple(t.shape) != shape:
-        raise ValueError(f"{name} must have shape {layout}; got "
-                         f"{tuple(t.shape)}")
+        raise ValueError(
+            f"{name} must have shape {layout}; got {tuple(t.shape)}"
+        )
     if t.dtype != x.dtype or t.device != x.device:
-        raise TypeError(f"{name} must have the dtype and device of x "
-                        f"({x.dtype} on {x.device}); got {t.dtype} on "
-                        f"{t.device} (convert with .to(x))")
+        raise TypeError(
+            f"{name} must have the dtype and device of x "
+            f"({x.dtype} on {x.device}); got {t.dtype} on "
+            f"{t.device} (convert with .to(x))"
+        )
     return t
 
 
-def load_face_set(n_variants: int = 250, n_test_sources: int = 20,
-                  max_angle: float = 20.0,
-                  scale_range: tuple[float, float] = (0.9, 1.15),
-                  max_shift: float = 2.0,
-                  seed: int = 0) -> dict[str, torch.Tensor]:
+def load_face_set(
+    n_variants: int = 250,
+    n_test_sources: int = 20,
+    max_angle: float = 20.0,
+    scale_range: tuple[float, float] = (0.9, 1.15),
+    max_shift: float = 2.0,
+    seed: int = 0,
+) -> dict[str, torch.Tensor]:
     """Training and test faces, each a random rotation, scale and shift of one
     source face.
 
@@ -116,8 +139,9 @@ def load_face_set(n_variants: int = 250, n_test_sources: int = 20,
         x_train: ``((100 - n_test_sources) * n_variants, 625)``; x_test:
         ``(n_test_sources * n_variants, 625)``.
     """
-    lo, hi = _face_set_args(n_variants, n_test_sources, max_angle,
-                            scale_range, max_shift, seed)
+    lo, hi = _face_set_args(
+        n_variants, n_test_sources, max_angle, scale_range, max_shift, seed
+    )
     images, is_face = load_lfw_faces()
     faces = images[is_face]
     g = torch.Generator().manual_seed(seed)
@@ -135,5 +159,9 @@ def load_face_set(n_variants: int = 250, n_test_sources: int = 20,
 
     x_train, s_train = variants(train_sources)
     x_test, s_test = variants(test_sources)
-    return {"x_train": x_train, "x_test": x_test, "source_train": s_train,
-            "source_test": s_test}
+    return {
+        "x_train": x_train,
+        "x_test": x_test,
+        "source_train": s_train,
+        "source_test": s_test,
+    }

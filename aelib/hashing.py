@@ -23,6 +23,7 @@ Every encoder returns codes as a ``torch.bool`` tensor of shape (n, n_bits),
 like ``retrieval.binary_codes``; the Hamming distance and the ranking
 measures are in ``aelib.retrieval``.
 """
+
 from __future__ import annotations
 
 import math
@@ -31,8 +32,15 @@ from typing import Sequence
 import torch
 from torch import nn
 
-from ._checks import (as_matrix, count, model_input, non_negative, number,
-                      one_of, sizes as check_sizes)
+from ._checks import (
+    as_matrix,
+    count,
+    model_input,
+    non_negative,
+    number,
+    one_of,
+    sizes as check_sizes,
+)
 from .deep import mlp
 from .documents import check_counts, encoder_input
 
@@ -122,8 +130,9 @@ class PCAITQ:
         self.mean, xc, P = _centred_pca(x, self.n_bits)
         V = xc @ P
         g = _generator(self.seed)
-        start = torch.randn(self.n_bits, self.n_bits, generator=g,
-                            dtype=xc.dtype)
+        start = torch.randn(
+            self.n_bits, self.n_bits, generator=g, dtype=xc.dtype
+        )
         R, _ = torch.linalg.qr(start.to(xc.device))
         self.loss_history = []
         for _ in range(self.n_iter):
@@ -185,16 +194,17 @@ class SpectralHashing:
         self.P = P * torch.sign(P.gather(0, big))
         v = xc @ self.P
         self.mins, self.maxs = v.min(dim=0).values, v.max(dim=0).values
-        k = torch.arange(1, self.n_bits + 1, device=xc.device,
-                         dtype=xc.dtype)
+        k = torch.arange(1, self.n_bits + 1, device=xc.device, dtype=xc.dtype)
         # Candidates (d, k) with d along rows; a direction of zero range has
         # infinite eigenvalues and is never chosen.
         lam = (k * math.pi / (self.maxs - self.mins)[:, None]) ** 2
-        order = torch.argsort(lam.flatten(), stable=True)[:self.n_bits]
+        order = torch.argsort(lam.flatten(), stable=True)[: self.n_bits]
         if not bool(torch.isfinite(lam.flatten()[order]).all()):
-            raise ValueError("x must have rows that differ: all are equal, "
-                             "so there is no range to split (pass more than "
-                             "one distinct row)")
+            raise ValueError(
+                "x must have rows that differ: all are equal, "
+                "so there is no range to split (pass more than "
+                "one distinct row)"
+            )
         d = order // self.n_bits
         self.modes = torch.stack([d, order % self.n_bits + 1], dim=1)
         self.eigenvalues = lam.flatten()[order]
@@ -207,8 +217,9 @@ class SpectralHashing:
         d, k = self.modes[:, 0], self.modes[:, 1].to(x.dtype)
         a, b = self.mins[d], self.maxs[d]
         v = ((x - self.mean) @ self.P)[:, d]
-        return (torch.sin(math.pi / 2 + k * math.pi * (v - a) / (b - a))
-                > 0).to(device)
+        return (
+            torch.sin(math.pi / 2 + k * math.pi * (v - a) / (b - a)) > 0
+        ).to(device)
 
 
 def _centred_pca(x, n_bits: int):
@@ -228,9 +239,11 @@ def _centred_pca(x, n_bits: int):
 def _pca_data(x, n_bits: int) -> torch.Tensor:
     x = as_matrix("x", x)
     if n_bits > min(x.shape):
-        raise ValueError(f"n_bits must be at most min(n, features) = "
-                         f"{min(x.shape)} for PCA; got {n_bits} (use fewer "
-                         "bits or more data)")
+        raise ValueError(
+            f"n_bits must be at most min(n, features) = "
+            f"{min(x.shape)} for PCA; got {n_bits} (use fewer "
+            "bits or more data)"
+        )
     return x
 
 
@@ -302,9 +315,14 @@ class HashingAutoencoder(nn.Module):
 
     INPUTS = ("binary", "counts")
 
-    def __init__(self, sizes: Sequence[int] = (784, 512, 256, 32),
-                 mode: str = "noise", sigma: float = 4.0,
-                 activation: str = "relu", input: str = "binary"):
+    def __init__(
+        self,
+        sizes: Sequence[int] = (784, 512, 256, 32),
+        mode: str = "noise",
+        sigma: float = 4.0,
+        activation: str = "relu",
+        input: str = "binary",
+    ):
         super().__init__()
         self.sizes = check_sizes(sizes, "an input width and a code width")
         self.input = one_of("input", input, self.INPUTS)
@@ -348,6 +366,8 @@ class HashingAutoencoder(nn.Module):
         x = as_matrix("x", x, self.sizes[0])
         step = count(batch_size=batch_size)
         w = self.encoder[0].weight
-        out = [self.code_logits(x[i:i + step].to(w.device, w.dtype)) > 0
-               for i in range(0, len(x), step)]
+        out = [
+            self.code_logits(x[i : i + step].to(w.device, w.dtype)) > 0
+            for i in range(0, len(x), step)
+        ]
         return torch.cat(out).to(x.device)

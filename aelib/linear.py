@@ -10,6 +10,7 @@ Here, as everywhere in aelib, the examples are the rows of x, so x = X^T:
 the lecture's U holds the *right* singular vectors of x. Chapter 05 uses the
 PCA of this module as the baseline for undercomplete autoencoders.
 """
+
 from __future__ import annotations
 
 import math
@@ -17,8 +18,7 @@ import math
 import torch
 from torch import nn
 
-from ._checks import (as_matrix, as_tensor, count, matches, model_input,
-                      number)
+from ._checks import as_matrix, as_tensor, count, matches, model_input, number
 
 
 def _spectrum(x: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor, int]:
@@ -63,13 +63,16 @@ def _data_and_k(x, k) -> tuple[torch.Tensor, int]:
 
 def _within_rank(k: int, rank: int) -> None:
     if k > rank:
-        raise ValueError(f"k must not exceed the rank of x, {rank}: "
-                         "Sigma_k^(-1) needs k non-zero singular values; "
-                         f"got k={k}")
+        raise ValueError(
+            f"k must not exceed the rank of x, {rank}: "
+            "Sigma_k^(-1) needs k non-zero singular values; "
+            f"got k={k}"
+        )
 
 
-def optimal_linear_autoencoder(x: torch.Tensor,
-                               k: int) -> tuple[torch.Tensor, torch.Tensor]:
+def optimal_linear_autoencoder(
+    x: torch.Tensor, k: int
+) -> tuple[torch.Tensor, torch.Tensor]:
     """The linear autoencoder with k hidden units of least squared
     reconstruction error on x.
 
@@ -141,8 +144,9 @@ def normalize(x: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
     return (x - mean) / math.sqrt(len(x)), mean
 
 
-def pca(x: torch.Tensor,
-        k: int) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
+def pca(
+    x: torch.Tensor, k: int
+) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
     """Principal component analysis read off the optimal linear autoencoder of
     the normalized data.
 
@@ -165,11 +169,12 @@ def pca(x: torch.Tensor,
     x_n, mean = normalize(x)
     _, W_star = optimal_linear_autoencoder(x_n, k)
     sigma = W_star.norm(dim=0)
-    return mean, (W_star / sigma).T.contiguous(), sigma ** 2
+    return mean, (W_star / sigma).T.contiguous(), sigma**2
 
 
-def pca_reconstruct(x: torch.Tensor, mean: torch.Tensor,
-                    components: torch.Tensor) -> torch.Tensor:
+def pca_reconstruct(
+    x: torch.Tensor, mean: torch.Tensor, components: torch.Tensor
+) -> torch.Tensor:
     """x_hat = mean + (x - mean) C^T C: the projection on the principal
     subspace, the optimal linear code.
 
@@ -193,18 +198,20 @@ def pca_reconstruct(x: torch.Tensor, mean: torch.Tensor,
 def _projection(x, mean, components):
     C = as_matrix("components", components, layout="(k, n_features)")
     d = C.shape[1]
-    mean = as_tensor("mean", mean, 1, f"({d},), one value per feature",
-                     like=C)
+    mean = as_tensor("mean", mean, 1, f"({d},), one value per feature", like=C)
     if tuple(mean.shape) != (d,):
-        raise ValueError(f"mean must have shape ({d},), one value per "
-                         f"feature; got {tuple(mean.shape)} (pass the mean "
-                         "that pca returned)")
+        raise ValueError(
+            f"mean must have shape ({d},), one value per "
+            f"feature; got {tuple(mean.shape)} (pass the mean "
+            "that pca returned)"
+        )
     x = matches("x", as_matrix("x", x, d, like=C), C, "components")
     return x, mean, C
 
 
-def zca(x: torch.Tensor,
-        eps: float | None = None) -> tuple[torch.Tensor, torch.Tensor]:
+def zca(
+    x: torch.Tensor, eps: float | None = None
+) -> tuple[torch.Tensor, torch.Tensor]:
     """ZCA whitening fitted on x: (x - mean) @ Z has (nearly) identity
     covariance, and looks like x.
 
@@ -237,8 +244,10 @@ def zca(x: torch.Tensor,
 def _covariance_data(x) -> torch.Tensor:
     x = as_matrix("x", x)
     if len(x) < 2:
-        raise ValueError("x needs at least two rows to estimate a "
-                         f"covariance; got shape {tuple(x.shape)}")
+        raise ValueError(
+            "x needs at least two rows to estimate a "
+            f"covariance; got shape {tuple(x.shape)}"
+        )
     return x
 
 
@@ -248,8 +257,10 @@ def _regulariser(eps, lam: torch.Tensor) -> float:
     # A direction of round-off variance (a constant pixel) would be scaled
     # by ~1e8.
     if eps == 0 and bool((lam <= 1e-12 * lam.max()).any()):
-        raise ValueError("x has a direction of zero variance, which eps=0 "
-                         "cannot whiten; use eps > 0")
+        raise ValueError(
+            "x has a direction of zero variance, which eps=0 "
+            "cannot whiten; use eps > 0"
+        )
     return eps
 
 
@@ -279,9 +290,11 @@ def principal_angles(A: torch.Tensor, B: torch.Tensor) -> torch.Tensor:
 def _bases(A, B) -> tuple[torch.Tensor, torch.Tensor]:
     A, B = _basis("A", A), _basis("B", B)
     if A.shape[0] != B.shape[0]:
-        raise ValueError("A and B must have the same number of rows "
-                         f"(n_features); got {tuple(A.shape)} and "
-                         f"{tuple(B.shape)}")
+        raise ValueError(
+            "A and B must have the same number of rows "
+            f"(n_features); got {tuple(A.shape)} and "
+            f"{tuple(B.shape)}"
+        )
     return A, B
 
 
@@ -293,10 +306,12 @@ def _basis(name: str, M) -> torch.Tensor:
     p = M.shape[1]
     rank = int(torch.linalg.matrix_rank(M.detach().to(torch.float64)))
     if rank < p:
-        raise ValueError(f"{name} must have linearly independent columns: "
-                         f"its {p} columns span a subspace of dimension "
-                         f"{rank} (shape {tuple(M.shape)}); drop the "
-                         "dependent columns")
+        raise ValueError(
+            f"{name} must have linearly independent columns: "
+            f"its {p} columns span a subspace of dimension "
+            f"{rank} (shape {tuple(M.shape)}); drop the "
+            "dependent columns"
+        )
     return M
 
 
@@ -326,9 +341,11 @@ class LinearAutoencoder(nn.Module):
         self.n_visible, self.n_hidden = n_visible, n_hidden
         bound = math.sqrt(6.0 / (n_visible + n_hidden))
         self.W = nn.Parameter(
-            torch.empty(n_hidden, n_visible).uniform_(-bound, bound))
+            torch.empty(n_hidden, n_visible).uniform_(-bound, bound)
+        )
         self.W_star = nn.Parameter(
-            torch.empty(n_visible, n_hidden).uniform_(-bound, bound))
+            torch.empty(n_visible, n_hidden).uniform_(-bound, bound)
+        )
 
     def encode(self, x: torch.Tensor) -> torch.Tensor:
         """h = W x."""

@@ -8,6 +8,7 @@ with ``reduction="mean"``, averages over the batch.
 
 Chapter 08 adds the contractive penalty ||J_h(x)||_F^2 in closed form.
 """
+
 from __future__ import annotations
 
 import torch
@@ -16,8 +17,9 @@ import torch.nn.functional as F
 from ._checks import codes_and_weights, loss_args, reduce
 
 
-def cross_entropy(x_hat: torch.Tensor, x: torch.Tensor,
-                  reduction: str = "mean") -> torch.Tensor:
+def cross_entropy(
+    x_hat: torch.Tensor, x: torch.Tensor, reduction: str = "mean"
+) -> torch.Tensor:
     """Bernoulli negative log-likelihood,
     l = -sum_k [x_k log x_hat_k + (1 - x_k) log(1 - x_hat_k)] (chapter 02).
 
@@ -37,8 +39,9 @@ def cross_entropy(x_hat: torch.Tensor, x: torch.Tensor,
     return reduce(per_example, reduction)
 
 
-def cross_entropy_logits(a_hat: torch.Tensor, x: torch.Tensor,
-                         reduction: str = "mean") -> torch.Tensor:
+def cross_entropy_logits(
+    a_hat: torch.Tensor, x: torch.Tensor, reduction: str = "mean"
+) -> torch.Tensor:
     """The same Bernoulli loss from the output pre-activation a_hat,
     x_hat = sigm(a_hat) (chapter 02).
 
@@ -57,12 +60,14 @@ def cross_entropy_logits(a_hat: torch.Tensor, x: torch.Tensor,
     """
     a_hat, x = loss_args("a_hat", a_hat, x, reduction, "probabilities")
     per_example = F.binary_cross_entropy_with_logits(
-        a_hat, x, reduction="none").sum(1)
+        a_hat, x, reduction="none"
+    ).sum(1)
     return reduce(per_example, reduction)
 
 
-def squared_error(x_hat: torch.Tensor, x: torch.Tensor,
-                  reduction: str = "mean") -> torch.Tensor:
+def squared_error(
+    x_hat: torch.Tensor, x: torch.Tensor, reduction: str = "mean"
+) -> torch.Tensor:
     """Gaussian negative log-likelihood with unit variance, up to a constant:
     l = 1/2 sum_k (x_hat_k - x_k)^2 (chapter 02).
 
@@ -75,8 +80,9 @@ def squared_error(x_hat: torch.Tensor, x: torch.Tensor,
     return 0.5 * sum_of_squares(x_hat, x, reduction)
 
 
-def sum_of_squares(x_hat: torch.Tensor, x: torch.Tensor,
-                   reduction: str = "mean") -> torch.Tensor:
+def sum_of_squares(
+    x_hat: torch.Tensor, x: torch.Tensor, reduction: str = "mean"
+) -> torch.Tensor:
     """sum_k (x_hat_k - x_k)^2, the error per image reported by Hinton &
     Salakhutdinov (2006) (chapter 11).
 
@@ -87,8 +93,9 @@ def sum_of_squares(x_hat: torch.Tensor, x: torch.Tensor,
     return reduce(((x_hat - x) ** 2).sum(1), reduction)
 
 
-def multinomial_nll(a_hat: torch.Tensor, x: torch.Tensor,
-                    reduction: str = "mean") -> torch.Tensor:
+def multinomial_nll(
+    a_hat: torch.Tensor, x: torch.Tensor, reduction: str = "mean"
+) -> torch.Tensor:
     """Negative log-likelihood of word counts under a multinomial with
     p = softmax(a_hat), the input model for bag-of-words documents
     (chapter 12).
@@ -124,4 +131,4 @@ def contractive_penalty(h: torch.Tensor, W: torch.Tensor) -> torch.Tensor:
         output: ``(batch,)``.
     """
     h, W = codes_and_weights(h, W)
-    return ((h * (1 - h)) ** 2) @ (W ** 2).sum(1)
+    return ((h * (1 - h)) ** 2) @ (W**2).sum(1)

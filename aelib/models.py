@@ -11,6 +11,7 @@ logits (``losses.cross_entropy_logits``) takes a_hat; nothing else returns
 logits, and ``deep.Logits`` wraps a model for ``fit`` when that loss is
 wanted.
 """
+
 from __future__ import annotations
 
 import math
@@ -66,8 +67,13 @@ class Autoencoder(nn.Module):
         W: ``(n_hidden, n_visible)``; W_star: ``(n_visible, n_hidden)``.
     """
 
-    def __init__(self, n_visible: int, n_hidden: int, tied: bool = True,
-                 decoder: str = "sigmoid"):
+    def __init__(
+        self,
+        n_visible: int,
+        n_hidden: int,
+        tied: bool = True,
+        decoder: str = "sigmoid",
+    ):
         super().__init__()
         count(n_visible=n_visible, n_hidden=n_hidden)
         self.decoder = one_of("decoder", decoder, DECODERS)
@@ -77,14 +83,16 @@ class Autoencoder(nn.Module):
         # units out of saturation at the start, whatever the layer sizes.
         bound = math.sqrt(6.0 / (n_visible + n_hidden))
         self.W = nn.Parameter(
-            torch.empty(n_hidden, n_visible).uniform_(-bound, bound))
+            torch.empty(n_hidden, n_visible).uniform_(-bound, bound)
+        )
         self.b = nn.Parameter(torch.zeros(n_hidden))
         self.c = nn.Parameter(torch.zeros(n_visible))
         if tied:
             self.register_parameter("W_star_untied", None)
         else:
             self.W_star_untied = nn.Parameter(
-                torch.empty(n_visible, n_hidden).uniform_(-bound, bound))
+                torch.empty(n_visible, n_hidden).uniform_(-bound, bound)
+            )
 
     @property
     def W_star(self) -> torch.Tensor:
@@ -112,5 +120,7 @@ class Autoencoder(nn.Module):
         return self.decode(self.encode(x))
 
     def extra_repr(self) -> str:
-        return (f"n_visible={self.n_visible}, n_hidden={self.n_hidden}, "
-                f"tied={self.tied}, decoder={self.decoder!r}")
+        return (
+            f"n_visible={self.n_visible}, n_hidden={self.n_hidden}, "
+            f"tied={self.tied}, decoder={self.decoder!r}"
+        )

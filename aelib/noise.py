@@ -3,6 +3,7 @@
 The denoising loss compares the reconstruction of the corrupted input x_tilde
 with the clean input x.
 """
+
 from __future__ import annotations
 
 import torch
@@ -10,8 +11,9 @@ import torch
 from ._checks import as_matrix, fraction, non_negative
 
 
-def masking(x: torch.Tensor, nu: float,
-            generator: torch.Generator | None = None) -> torch.Tensor:
+def masking(
+    x: torch.Tensor, nu: float, generator: torch.Generator | None = None
+) -> torch.Tensor:
     """Set each input to 0 independently with probability nu.
 
     Args:
@@ -27,8 +29,9 @@ def masking(x: torch.Tensor, nu: float,
     return x * keep
 
 
-def gaussian(x: torch.Tensor, sigma: float,
-             generator: torch.Generator | None = None) -> torch.Tensor:
+def gaussian(
+    x: torch.Tensor, sigma: float, generator: torch.Generator | None = None
+) -> torch.Tensor:
     """Add isotropic Gaussian noise N(0, sigma^2 I).
 
     Args:
@@ -40,6 +43,7 @@ def gaussian(x: torch.Tensor, sigma: float,
         x, output: ``(batch, features)``.
     """
     x, sigma = as_matrix("x", x, finite=False), non_negative(sigma=sigma)
-    eps = torch.randn(x.shape, device=x.device, dtype=x.dtype,
-                      generator=generator)
+    eps = torch.randn(
+        x.shape, device=x.device, dtype=x.dtype, generator=generator
+    )
     return x + sigma * eps

@@ -4,6 +4,7 @@ and the lecture's diagrams, drawn by code from boxes, arrows and text.
 Every function returns the matplotlib Figure and closes nothing; the notebook
 shows it. Images are rows of a (batch, features) array, flattened row-major.
 """
+
 from __future__ import annotations
 
 import math
@@ -22,18 +23,31 @@ def _as_numpy(a) -> np.ndarray:
         a = a.detach().cpu().numpy()
     a = np.asarray(a, dtype=np.float64)
     if a.ndim != 2:
-        raise ValueError(f"images must be 2-D (n_images, n_pixels); got shape {a.shape}")
+        raise ValueError(
+            f"images must be 2-D (n_images, n_pixels); got shape {a.shape}"
+        )
     return a
 
 
 def _check_shape(a: np.ndarray, shape: tuple[int, int]) -> None:
     if a.shape[1] != shape[0] * shape[1]:
-        raise ValueError(f"each row must hold {shape[0]}x{shape[1]} = {shape[0] * shape[1]} pixels "
-                         f"for shape={shape}; got {a.shape[1]}")
+        raise ValueError(
+            f"each row must hold {shape[0]}x{shape[1]} = {shape[0] * shape[1]} pixels "
+            f"for shape={shape}; got {a.shape[1]}"
+        )
 
 
-def image_grid(x, shape=(28, 28), ncols: int = 10, title: str | None = None, cmap: str = "gray",
-               per_image_scale: bool = False, vmin: float = 0.0, vmax: float = 1.0, size: float = 0.9):
+def image_grid(
+    x,
+    shape=(28, 28),
+    ncols: int = 10,
+    title: str | None = None,
+    cmap: str = "gray",
+    per_image_scale: bool = False,
+    vmin: float = 0.0,
+    vmax: float = 1.0,
+    size: float = 0.9,
+):
     """Show the rows of ``x`` as images in a grid.
 
     Args:
@@ -50,14 +64,23 @@ def image_grid(x, shape=(28, 28), ncols: int = 10, title: str | None = None, cma
     n = len(a)
     ncols = min(ncols, n)
     nrows = math.ceil(n / ncols)
-    fig, axes = plt.subplots(nrows, ncols, figsize=(size * ncols, size * nrows + (0.4 if title else 0)),
-                             squeeze=False)
+    fig, axes = plt.subplots(
+        nrows,
+        ncols,
+        figsize=(size * ncols, size * nrows + (0.4 if title else 0)),
+        squeeze=False,
+    )
     for i, ax in enumerate(axes.flat):
         ax.set_axis_off()
         if i < n:
             img = a[i].reshape(shape)
             if per_image_scale:
-                ax.imshow(img, cmap=cmap, vmin=img.min(), vmax=img.max() if img.max() > img.min() else img.min() + 1)
+                ax.imshow(
+                    img,
+                    cmap=cmap,
+                    vmin=img.min(),
+                    vmax=img.max() if img.max() > img.min() else img.min() + 1,
+                )
             else:
                 ax.imshow(img, cmap=cmap, vmin=vmin, vmax=vmax)
     if title:
@@ -66,17 +89,32 @@ def image_grid(x, shape=(28, 28), ncols: int = 10, title: str | None = None, cma
     return fig
 
 
-def filter_grid(W, shape=(28, 28), n: int = 100, ncols: int = 10, title: str | None = "Filters (rows of W)"):
+def filter_grid(
+    W,
+    shape=(28, 28),
+    n: int = 100,
+    ncols: int = 10,
+    title: str | None = "Filters (rows of W)",
+):
     """Show the first ``n`` rows of a weight matrix as images, each scaled to its own range.
 
     Shape:
         W: ``(n_hidden, height * width)``: row j is the filter of hidden unit j.
     """
     a = _as_numpy(W)[:n]
-    return image_grid(a, shape, ncols=ncols, title=title, per_image_scale=True, cmap="gray")
+    return image_grid(
+        a, shape, ncols=ncols, title=title, per_image_scale=True, cmap="gray"
+    )
 
 
-def reconstruction_rows(rows, labels, shape=(28, 28), n: int = 10, title: str | None = None, size: float = 0.9):
+def reconstruction_rows(
+    rows,
+    labels,
+    shape=(28, 28),
+    n: int = 10,
+    title: str | None = None,
+    size: float = 0.9,
+):
     """Rows of images one above the other: the originals, then reconstructions by each model.
 
     Args:
@@ -84,12 +122,18 @@ def reconstruction_rows(rows, labels, shape=(28, 28), n: int = 10, title: str | 
         labels: one label per row, printed on its left (e.g. "original", "PCA: 13.9").
     """
     if len(rows) != len(labels):
-        raise ValueError(f"rows and labels must have the same length; got {len(rows)} and {len(labels)}")
+        raise ValueError(
+            f"rows and labels must have the same length; got {len(rows)} and {len(labels)}"
+        )
     arrays = [_as_numpy(r)[:n] for r in rows]
     for a in arrays:
         _check_shape(a, shape)
-    fig, axes = plt.subplots(len(arrays), n, figsize=(size * n + 1.2, size * len(arrays) + (0.4 if title else 0)),
-                             squeeze=False)
+    fig, axes = plt.subplots(
+        len(arrays),
+        n,
+        figsize=(size * n + 1.2, size * len(arrays) + (0.4 if title else 0)),
+        squeeze=False,
+    )
     for r, (a, label) in enumerate(zip(arrays, labels)):
         for i in range(n):
             ax = axes[r, i]
@@ -98,8 +142,15 @@ def reconstruction_rows(rows, labels, shape=(28, 28), n: int = 10, title: str | 
             for spine in ax.spines.values():
                 spine.set_visible(False)
             if i < len(a):
-                ax.imshow(np.clip(a[i].reshape(shape), 0, 1), cmap="gray", vmin=0, vmax=1)
-        axes[r, 0].set_ylabel(label, rotation=0, ha="right", va="center", fontsize=9)
+                ax.imshow(
+                    np.clip(a[i].reshape(shape), 0, 1),
+                    cmap="gray",
+                    vmin=0,
+                    vmax=1,
+                )
+        axes[r, 0].set_ylabel(
+            label, rotation=0, ha="right", va="center", fontsize=9
+        )
     if title:
         fig.suptitle(title)
     fig.tight_layout(pad=0.2)
@@ -126,22 +177,42 @@ def _canvas(width: float, height: float):
 
 def _box(ax, x, y, w, h, text="", fill=LAYER, fontsize=11, **style):
     """A rounded w x h box centred on (x, y), its text in the middle."""
-    ax.add_patch(FancyBboxPatch((x - w / 2, y - h / 2), w, h,
-                                boxstyle="round,pad=0,rounding_size=0.06",
-                                fc=fill, ec="0.25", lw=1.2, **style))
+    ax.add_patch(
+        FancyBboxPatch(
+            (x - w / 2, y - h / 2),
+            w,
+            h,
+            boxstyle="round,pad=0,rounding_size=0.06",
+            fc=fill,
+            ec="0.25",
+            lw=1.2,
+            **style,
+        )
+    )
     if text:
         ax.text(x, y, text, ha="center", va="center", fontsize=fontsize)
 
 
 def _arrow(ax, start, end, color="0.25", style="-|>", **line):
     """An arrow from ``start`` to ``end``, both (x, y) in inches."""
-    ax.add_patch(FancyArrowPatch(start, end, arrowstyle=style, color=color,
-                                 mutation_scale=14, lw=1.5, shrinkA=0,
-                                 shrinkB=0, **line))
+    ax.add_patch(
+        FancyArrowPatch(
+            start,
+            end,
+            arrowstyle=style,
+            color=color,
+            mutation_scale=14,
+            lw=1.5,
+            shrinkA=0,
+            shrinkB=0,
+            **line,
+        )
+    )
 
 
-def stacked_autoencoder_diagram(sizes=(784, 500, 500, 2000),
-                                n_classes: int = 10):
+def stacked_autoencoder_diagram(
+    sizes=(784, 500, 500, 2000), n_classes: int = 10
+):
     """The stacked autoencoder: greedy pretraining, then fine-tuning.
 
     Left, one autoencoder per layer, each trained without labels to
@@ -165,43 +236,100 @@ def stacked_autoencoder_diagram(sizes=(784, 500, 500, 2000),
     hats = [r"\hat{x}"] + [rf"\hat{{h}}_{{{l}}}" for l in range(1, L + 1)]
     x0 = 0.3 + (left_w - L * pitch + 0.5) / 2 + w / 2
     for l in range(L):
-        x, (y_in, y_code, y_out) = x0 + l * pitch, levels[l:l + 3]
+        x, (y_in, y_code, y_out) = x0 + l * pitch, levels[l : l + 3]
         _box(ax, x, y_in, w, h, f"${names[l]}$ ({sizes[l]})")
         _box(ax, x, y_code, w, h, f"${names[l + 1]}$ ({sizes[l + 1]})", CODE)
         _box(ax, x, y_out, w, h, f"${hats[l]}$ ({sizes[l]})")
         _arrow(ax, (x, y_in + h / 2), (x, y_code - h / 2), ENCODER)
         _arrow(ax, (x, y_code + h / 2), (x, y_out - h / 2), DECODER)
-        ax.text(x + 0.08, (y_in + y_code) / 2, f"encoder $W_{{{l + 1}}}$",
-                va="center", fontsize=10, color=ENCODER)
-        ax.text(x + 0.08, (y_code + y_out) / 2, "decoder", va="center",
-                fontsize=10, color=DECODER)
-        ax.text(x, y_out + h / 2 + 0.14, f"autoencoder {l + 1}",
-                ha="center", va="bottom", fontsize=10, style="italic")
+        ax.text(
+            x + 0.08,
+            (y_in + y_code) / 2,
+            f"encoder $W_{{{l + 1}}}$",
+            va="center",
+            fontsize=10,
+            color=ENCODER,
+        )
+        ax.text(
+            x + 0.08,
+            (y_code + y_out) / 2,
+            "decoder",
+            va="center",
+            fontsize=10,
+            color=DECODER,
+        )
+        ax.text(
+            x,
+            y_out + h / 2 + 0.14,
+            f"autoencoder {l + 1}",
+            ha="center",
+            va="bottom",
+            fontsize=10,
+            style="italic",
+        )
         if l + 1 < L:  # this code is the next autoencoder's training data
-            _arrow(ax, (x + w / 2, y_code), (x + pitch - w / 2, y_code),
-                   linestyle="--")
+            _arrow(
+                ax,
+                (x + w / 2, y_code),
+                (x + pitch - w / 2, y_code),
+                linestyle="--",
+            )
     top = levels[-1] + h / 2 + 0.55
-    ax.text(0.3 + left_w / 2, top, "1. Pretrain greedily, without labels:\n"
-            "each autoencoder reconstructs the codes of the one below",
-            ha="center", va="bottom", fontsize=11.5, weight="bold")
+    ax.text(
+        0.3 + left_w / 2,
+        top,
+        "1. Pretrain greedily, without labels:\n"
+        "each autoencoder reconstructs the codes of the one below",
+        ha="center",
+        va="bottom",
+        fontsize=11.5,
+        weight="bold",
+    )
     for l in range(L + 1):
-        _box(ax, x_r, levels[l], 1.6, h, f"${names[l]}$ ({sizes[l]})",
-             CODE if l else LAYER)
-        color, label = ((ENCODER, f"$W_{{{l + 1}}}$") if l < L
-                        else ("0.25", "softmax"))
-        _arrow(ax, (x_r, levels[l] + h / 2), (x_r, levels[l + 1] - h / 2),
-               color)
-        ax.text(x_r + 0.08, levels[l] + dy / 2, label, va="center",
-                fontsize=10, color=color)
+        _box(
+            ax,
+            x_r,
+            levels[l],
+            1.6,
+            h,
+            f"${names[l]}$ ({sizes[l]})",
+            CODE if l else LAYER,
+        )
+        color, label = (
+            (ENCODER, f"$W_{{{l + 1}}}$") if l < L else ("0.25", "softmax")
+        )
+        _arrow(
+            ax, (x_r, levels[l] + h / 2), (x_r, levels[l + 1] - h / 2), color
+        )
+        ax.text(
+            x_r + 0.08,
+            levels[l] + dy / 2,
+            label,
+            va="center",
+            fontsize=10,
+            color=color,
+        )
     _box(ax, x_r, levels[-1], 1.6, h, f"$y$: {n_classes} classes", OUTPUT)
     _arrow(ax, (x_r + 1.05, levels[-1]), (x_r + 1.05, levels[0]), ERROR)
-    ax.text(x_r + 1.2, (levels[0] + levels[-1]) / 2,
-            "backpropagate the label loss" if L > 1 else "backpropagate",
-            rotation=90, ha="center",
-            va="center", fontsize=10, color=ERROR)
-    ax.text(x_r + 0.2, top, "2. Stack the encoders, add\n"
-            "a softmax layer, fine-tune", ha="center", va="bottom",
-            fontsize=11.5, weight="bold")
+    ax.text(
+        x_r + 1.2,
+        (levels[0] + levels[-1]) / 2,
+        "backpropagate the label loss" if L > 1 else "backpropagate",
+        rotation=90,
+        ha="center",
+        va="center",
+        fontsize=10,
+        color=ERROR,
+    )
+    ax.text(
+        x_r + 0.2,
+        top,
+        "2. Stack the encoders, add\na softmax layer, fine-tune",
+        ha="center",
+        va="bottom",
+        fontsize=11.5,
+        weight="bold",
+    )
     return fig
 
 
@@ -213,12 +341,21 @@ def _bar_height(width: int, widest: int) -> float:
 def _layer_bar(ax, x, y, width, widest, fill=LAYER, label=True):
     """A layer of ``width`` units as an upright bar, its width below."""
     h = _bar_height(width, widest)
-    ax.add_patch(FancyBboxPatch((x - 0.16, y - h / 2), 0.32, h,
-                                boxstyle="round,pad=0,rounding_size=0.05",
-                                fc=fill, ec="0.25", lw=1.2))
+    ax.add_patch(
+        FancyBboxPatch(
+            (x - 0.16, y - h / 2),
+            0.32,
+            h,
+            boxstyle="round,pad=0,rounding_size=0.05",
+            fc=fill,
+            ec="0.25",
+            lw=1.2,
+        )
+    )
     if label:
-        ax.text(x, y - h / 2 - 0.06, str(width), ha="center", va="top",
-                fontsize=10)
+        ax.text(
+            x, y - h / 2 - 0.06, str(width), ha="center", va="top", fontsize=10
+        )
     return h
 
 
@@ -242,20 +379,39 @@ def deep_autoencoder_diagram(sizes=(784, 1000, 500, 250, 30)):
     y1, x = 4.6, 0.7
     for l in range(L):
         hv = _layer_bar(ax, x, y1, sizes[l], widest)
-        hh = _layer_bar(ax, x + 0.95, y1, sizes[l + 1], widest,
-                        CODE if l == L - 1 else LAYER)
+        hh = _layer_bar(
+            ax,
+            x + 0.95,
+            y1,
+            sizes[l + 1],
+            widest,
+            CODE if l == L - 1 else LAYER,
+        )
         for a in np.linspace(-0.3, 0.3, 4) * hv:  # undirected, all to all
             for b in np.linspace(-0.3, 0.3, 4) * hh:
-                ax.plot([x + 0.16, x + 0.79], [y1 + a, y1 + b], color="0.55",
-                        lw=0.6)
-        ax.text(x + 0.475, y1 + 0.9, f"RBM {l + 1}\n$W_{{{l + 1}}}$",
-                ha="center", va="bottom", fontsize=10)
+                ax.plot(
+                    [x + 0.16, x + 0.79], [y1 + a, y1 + b], color="0.55", lw=0.6
+                )
+        ax.text(
+            x + 0.475,
+            y1 + 0.9,
+            f"RBM {l + 1}\n$W_{{{l + 1}}}$",
+            ha="center",
+            va="bottom",
+            fontsize=10,
+        )
         if l + 1 < L:
             _arrow(ax, (x + 1.13, y1), (x + 1.63, y1), linestyle="--")
         x += 1.8
-    ax.text(0.3, 6.25, "1. Pretrain a stack of RBMs, each on the hidden "
-            "activities of the one below", va="top", fontsize=11.5,
-            weight="bold")
+    ax.text(
+        0.3,
+        6.25,
+        "1. Pretrain a stack of RBMs, each on the hidden "
+        "activities of the one below",
+        va="top",
+        fontsize=11.5,
+        weight="bold",
+    )
     # 2. Unrolled: the encoder, then the decoder with the transposes.
     y2, x0 = 1.95, 0.7
     row = list(sizes) + list(sizes[-2::-1])
@@ -264,8 +420,14 @@ def deep_autoencoder_diagram(sizes=(784, 1000, 500, 250, 30)):
         h = _layer_bar(ax, x0 + i * pitch, y2, n, widest, fill)
         name = {0: "$x$", L: "code", 2 * L: r"$\hat{x}$"}.get(i)
         if name:
-            ax.text(x0 + i * pitch, y2 + h / 2 + 0.08, name, ha="center",
-                    va="bottom", fontsize=10.5)
+            ax.text(
+                x0 + i * pitch,
+                y2 + h / 2 + 0.08,
+                name,
+                ha="center",
+                va="bottom",
+                fontsize=10.5,
+            )
     for i in range(2 * L):
         encoding = i < L
         l = i + 1 if encoding else 2 * L - i
@@ -273,23 +435,55 @@ def deep_autoencoder_diagram(sizes=(784, 1000, 500, 250, 30)):
         color = ENCODER if encoding else DECODER
         xa = x0 + i * pitch
         _arrow(ax, (xa + 0.18, y2), (xa + pitch - 0.18, y2), color)
-        ax.text(xa + pitch / 2, y2 + 0.07, weight, ha="center", va="bottom",
-                fontsize=10, color=color)
+        ax.text(
+            xa + pitch / 2,
+            y2 + 0.07,
+            weight,
+            ha="center",
+            va="bottom",
+            fontsize=10,
+            color=color,
+        )
     for text, i in (("encoder", L / 2), ("decoder", 1.5 * L)):
-        ax.text(x0 + i * pitch, y2 + 1.0, text, ha="center", fontsize=10.5,
-                style="italic")
-    ax.text(0.3, 3.45, f"2. Unroll: the encoder uses $W_1, \\dots, W_{{{L}}}$"
-            ", the decoder their transposes", va="top", fontsize=11.5,
-            weight="bold")
+        ax.text(
+            x0 + i * pitch,
+            y2 + 1.0,
+            text,
+            ha="center",
+            fontsize=10.5,
+            style="italic",
+        )
+    ax.text(
+        0.3,
+        3.45,
+        f"2. Unroll: the encoder uses $W_1, \\dots, W_{{{L}}}$"
+        ", the decoder their transposes",
+        va="top",
+        fontsize=11.5,
+        weight="bold",
+    )
     # 3. Fine-tuning runs the error backwards through every layer.
     right = x0 + 2 * L * pitch
     _arrow(ax, (right, 0.72), (x0, 0.72), ERROR)
-    ax.text(0.3, 0.5, "3. Fine-tune: backpropagate the error of "
-            r"$\hat{x}$ against $x$", va="top", fontsize=11.5,
-            weight="bold", color=ERROR)
-    ax.text(0.3, 0.22, f"through all {2 * L} layers; every weight is "
-            "adjusted, so the decoder is no longer tied to the encoder",
-            va="top", fontsize=10.5, color=ERROR)
+    ax.text(
+        0.3,
+        0.5,
+        "3. Fine-tune: backpropagate the error of "
+        r"$\hat{x}$ against $x$",
+        va="top",
+        fontsize=11.5,
+        weight="bold",
+        color=ERROR,
+    )
+    ax.text(
+        0.3,
+        0.22,
+        f"through all {2 * L} layers; every weight is "
+        "adjusted, so the decoder is no longer tied to the encoder",
+        va="top",
+        fontsize=10.5,
+        color=ERROR,
+    )
     return fig
 
 
@@ -299,8 +493,7 @@ def _gray(i: int) -> int:
 
 
 def _plural(n: int, noun: str) -> str:
-    return f"{n} {noun}" + ("" if n == 1 else "es" if noun[-1] == "s"
-                            else "s")
+    return f"{n} {noun}" + ("" if n == 1 else "es" if noun[-1] == "s" else "s")
 
 
 def semantic_hashing_diagram(n_bits: int = 4, radius: int = 1):
@@ -320,7 +513,7 @@ def semantic_hashing_diagram(n_bits: int = 4, radius: int = 1):
     n_bits = number("n_bits", n_bits, low=1, high=6, integer=True)
     radius = number("radius", radius, low=0, high=n_bits, integer=True)
     row_bits = n_bits // 2
-    n_rows, n_cols = 2 ** row_bits, 2 ** (n_bits - row_bits)
+    n_rows, n_cols = 2**row_bits, 2 ** (n_bits - row_bits)
     s = min(0.85, 3.6 / max(n_rows, n_cols))
     grid_w = max(n_cols * s, 3.7)  # and its title and note
     fig, ax = _canvas(6.1 + grid_w + 0.15, 4.9)
@@ -329,7 +522,7 @@ def semantic_hashing_diagram(n_bits: int = 4, radius: int = 1):
     query = (_gray(r_q) << (n_bits - row_bits)) | _gray(c_q)
     # Where documents happen to be stored: an illustration, the same each
     # time (a local generator leaves the global seed alone).
-    stored = np.random.default_rng(3).choice([0, 0, 1, 2], 2 ** n_bits)
+    stored = np.random.default_rng(3).choice([0, 0, 1, 2], 2**n_bits)
     stored[query] = max(stored[query], 1)
     returned, font = 0, 10 if s > 0.6 else 8
     for r in range(n_rows):
@@ -339,24 +532,48 @@ def semantic_hashing_diagram(n_bits: int = 4, radius: int = 1):
             x, y = left + c * s, top - (r + 1) * s
             fill = QUERY if d == 0 else (BALL if d <= radius else "white")
             ax.add_patch(Rectangle((x, y), s, s, fc=fill, ec="0.4", lw=0.8))
-            ax.text(x + s / 2, y + 0.68 * s, f"{address:0{n_bits}b}",
-                    ha="center", va="center", fontsize=font,
-                    family="monospace")
+            ax.text(
+                x + s / 2,
+                y + 0.68 * s,
+                f"{address:0{n_bits}b}",
+                ha="center",
+                va="center",
+                fontsize=font,
+                family="monospace",
+            )
             for k in range(stored[address]):
-                ax.add_patch(Rectangle(
-                    (x + s / 2 - 0.13 + 0.15 * k, y + 0.08 * s), 0.11, 0.15,
-                    fc=DECODER if d <= radius else "white", ec="0.25",
-                    lw=0.8))
+                ax.add_patch(
+                    Rectangle(
+                        (x + s / 2 - 0.13 + 0.15 * k, y + 0.08 * s),
+                        0.11,
+                        0.15,
+                        fc=DECODER if d <= radius else "white",
+                        ec="0.25",
+                        lw=0.8,
+                    )
+                )
             returned += stored[address] * (d <= radius)
     n_read = sum(math.comb(n_bits, i) for i in range(radius + 1))
-    ax.text(left + n_cols * s / 2, top + 0.12,
-            f"memory: all $2^{{{n_bits}}}$ = {2 ** n_bits} addresses of "
-            f"{_plural(n_bits, 'bit')}", ha="center", va="bottom",
-            fontsize=11.5, weight="bold")
-    ax.text(left + n_cols * s / 2, top - n_rows * s - 0.12,
-            f"read the {_plural(n_read, 'address')} within Hamming distance "
-            f"{radius}:\n{_plural(int(returned), 'document')} returned, "
-            "no search", ha="center", va="top", fontsize=10.5)
+    ax.text(
+        left + n_cols * s / 2,
+        top + 0.12,
+        f"memory: all $2^{{{n_bits}}}$ = {2**n_bits} addresses of "
+        f"{_plural(n_bits, 'bit')}",
+        ha="center",
+        va="bottom",
+        fontsize=11.5,
+        weight="bold",
+    )
+    ax.text(
+        left + n_cols * s / 2,
+        top - n_rows * s - 0.12,
+        f"read the {_plural(n_read, 'address')} within Hamming distance "
+        f"{radius}:\n{_plural(int(returned), 'document')} returned, "
+        "no search",
+        ha="center",
+        va="top",
+        fontsize=10.5,
+    )
     # The query's way in: document, encoder, code, address.
     y = top - (r_q + 0.5) * s
     _box(ax, 0.75, y, 1.1, 0.8, "query\ndocument")
@@ -366,23 +583,50 @@ def semantic_hashing_diagram(n_bits: int = 4, radius: int = 1):
     b = min(0.32, 2.2 / n_bits)
     for i, bit in enumerate(f"{query:0{n_bits}b}"):
         _box(ax, 3.3 + (i + 0.5) * b, y, b, 0.42, bit, CODE, fontsize=11)
-    ax.text(3.3 + n_bits * b / 2, y + 0.32,
-            f"binary code, {_plural(n_bits, 'bit')}",
-            ha="center", va="bottom", fontsize=10)
+    ax.text(
+        3.3 + n_bits * b / 2,
+        y + 0.32,
+        f"binary code, {_plural(n_bits, 'bit')}",
+        ha="center",
+        va="bottom",
+        fontsize=10,
+    )
     _arrow(ax, (3.3 + n_bits * b + 0.05, y), (left - 0.05, y))
-    ax.text((3.3 + n_bits * b + left) / 2, y - 0.12,
-            "the memory\naddress", ha="center", va="top", fontsize=10)
-    legend = [(QUERY, "the query's address"),
-              (BALL, f"within Hamming distance {radius}: read"),
-              (DECODER, "a stored document, returned"),
-              ("white", "a stored document, not returned")]
+    ax.text(
+        (3.3 + n_bits * b + left) / 2,
+        y - 0.12,
+        "the memory\naddress",
+        ha="center",
+        va="top",
+        fontsize=10,
+    )
+    legend = [
+        (QUERY, "the query's address"),
+        (BALL, f"within Hamming distance {radius}: read"),
+        (DECODER, "a stored document, returned"),
+        ("white", "a stored document, not returned"),
+    ]
     for k, (fill, text) in enumerate(legend):
         yk = 1.55 - 0.33 * k
-        ax.add_patch(Rectangle((0.3, yk - 0.09), 0.22 if k < 2 else 0.13,
-                               0.18, fc=fill, ec="0.25", lw=0.8))
+        ax.add_patch(
+            Rectangle(
+                (0.3, yk - 0.09),
+                0.22 if k < 2 else 0.13,
+                0.18,
+                fc=fill,
+                ec="0.25",
+                lw=0.8,
+            )
+        )
         ax.text(0.65, yk, text, va="center", fontsize=10)
-    ax.text(0.3, 1.55 - 0.33 * 4, "side by side, addresses differ in one "
-            "bit", va="center", fontsize=10, style="italic")
+    ax.text(
+        0.3,
+        1.55 - 0.33 * 4,
+        "side by side, addresses differ in one bit",
+        va="center",
+        fontsize=10,
+        style="italic",
+    )
     return fig
 
 
@@ -396,24 +640,63 @@ def siamese_diagram():
     y1, y2 = 3.0, 1.0
     for y, i in ((y1, 1), (y2, 2)):
         _box(ax, 0.85, y, 1.1, 0.7, f"input $x_{i}$")
-        _box(ax, 2.95, y, 1.8, 0.9, "encoder $f$\nweights $W$",
-             ENCODER_FILL)
+        _box(ax, 2.95, y, 1.8, 0.9, "encoder $f$\nweights $W$", ENCODER_FILL)
         _box(ax, 5.2, y, 1.6, 0.6, f"$z_{i} = f(x_{i}; W)$", CODE)
         _arrow(ax, (1.4, y), (2.05, y), ENCODER)
         _arrow(ax, (3.85, y), (4.4, y), ENCODER)
         _arrow(ax, (6.0, y), (6.55, 2.0 + (y - 2.0) * 0.45))
-    ax.text(0.85, 2.0, "a similar pair\n(same digit)", ha="center",
-            va="center", fontsize=10, style="italic")
+    ax.text(
+        0.85,
+        2.0,
+        "a similar pair\n(same digit)",
+        ha="center",
+        va="center",
+        fontsize=10,
+        style="italic",
+    )
     # One W drawn twice: the dashed link says the copies are the same.
-    _arrow(ax, (2.95, y2 + 0.45), (2.95, y1 - 0.45), ENCODER, style="<|-|>",
-           linestyle="--")
-    ax.text(3.08, 2.0, "the same $W$\n(shared weights)", va="center",
-            fontsize=10, color=ENCODER)
-    _box(ax, 7.95, 2.0, 2.7, 1.5, "objective: the agreement\nof $z_1$ and "
-         "$z_2$, e.g. $-\\|z_1 - z_2\\|^2$,\nmaximised for a similar pair",
-         OUTPUT, fontsize=10.5)
-    ax.text(7.95, 1.05, "its gradient flows back through\nboth copies into "
-            "the one $W$", ha="center", va="top", fontsize=10, color=ERROR)
-    ax.text(0.3, 3.85, "Two copies of one encoder map a pair to codes",
-            va="top", fontsize=11.5, weight="bold")
+    _arrow(
+        ax,
+        (2.95, y2 + 0.45),
+        (2.95, y1 - 0.45),
+        ENCODER,
+        style="<|-|>",
+        linestyle="--",
+    )
+    ax.text(
+        3.08,
+        2.0,
+        "the same $W$\n(shared weights)",
+        va="center",
+        fontsize=10,
+        color=ENCODER,
+    )
+    _box(
+        ax,
+        7.95,
+        2.0,
+        2.7,
+        1.5,
+        "objective: the agreement\nof $z_1$ and "
+        "$z_2$, e.g. $-\\|z_1 - z_2\\|^2$,\nmaximised for a similar pair",
+        OUTPUT,
+        fontsize=10.5,
+    )
+    ax.text(
+        7.95,
+        1.05,
+        "its gradient flows back through\nboth copies into the one $W$",
+        ha="center",
+        va="top",
+        fontsize=10,
+        color=ERROR,
+    )
+    ax.text(
+        0.3,
+        3.85,
+        "Two copies of one encoder map a pair to codes",
+        va="top",
+        fontsize=11.5,
+        weight="bold",
+    )
     return fig

@@ -20,6 +20,7 @@ alternates three steps on each minibatch:
 After training, F(x) alone gives the code: one matrix product instead of
 hundreds.
 """
+
 from __future__ import annotations
 
 import math
@@ -29,8 +30,15 @@ import torch
 from torch import nn
 
 from . import sparse
-from ._checks import (as_matrix, count, model_input, non_negative, one_of,
-                      same_shape, schedule)
+from ._checks import (
+    as_matrix,
+    count,
+    model_input,
+    non_negative,
+    one_of,
+    same_shape,
+    schedule,
+)
 from .device import get_device
 from .train import History
 
@@ -60,8 +68,14 @@ class PSD(nn.Module):
         W: ``(n_code, n_visible)``.
     """
 
-    def __init__(self, n_visible: int, n_code: int, lam: float = 0.5,
-                 alpha: float = 1.0, encoder: str = "tanh"):
+    def __init__(
+        self,
+        n_visible: int,
+        n_code: int,
+        lam: float = 0.5,
+        alpha: float = 1.0,
+        encoder: str = "tanh",
+    ):
         super().__init__()
         count(n_visible=n_visible, n_code=n_code)
         non_negative(lam=lam, alpha=alpha)
@@ -72,7 +86,8 @@ class PSD(nn.Module):
         self.normalize_atoms()
         bound = 1.0 / math.sqrt(n_visible)
         self.W = nn.Parameter(
-            torch.empty(n_code, n_visible).uniform_(-bound, bound))
+            torch.empty(n_code, n_visible).uniform_(-bound, bound)
+        )
         self.b = nn.Parameter(torch.zeros(n_code))
         self.g = nn.Parameter(torch.ones(n_code))
 
@@ -103,8 +118,12 @@ class PSD(nn.Module):
         optimisation."""
         return self.decode(self.encode(x))
 
-    def energy(self, x: torch.Tensor, z: torch.Tensor,
-               z_pred: torch.Tensor | None = None) -> torch.Tensor:
+    def energy(
+        self,
+        x: torch.Tensor,
+        z: torch.Tensor,
+        z_pred: torch.Tensor | None = None,
+    ) -> torch.Tensor:
         """E(x, z) for each row; the prediction term is left out when
         z_pred is None.
 
@@ -119,8 +138,9 @@ class PSD(nn.Module):
         return e
 
     @torch.no_grad()
-    def infer(self, x: torch.Tensor, n_iter: int = 100,
-              predict: bool = True) -> torch.Tensor:
+    def infer(
+        self, x: torch.Tensor, n_iter: int = 100, predict: bool = True
+    ) -> torch.Tensor:
         """z* = argmin_z E(x, z) by FISTA.
 
         With ``predict=True`` the prediction term is included and FISTA
@@ -145,9 +165,11 @@ class PSD(nn.Module):
         return sparse.fista(x_aug, D_aug, self.lam, n_iter=n_iter, z0=z_pred)
 
     def extra_repr(self) -> str:
-        return (f"n_visible={self.n_visible}, n_code={self.n_code}, "
-                f"lam={self.lam}, alpha={self.alpha}, "
-                f"encoder={self.encoder!r}")
+        return (
+            f"n_visible={self.n_visible}, n_code={self.n_code}, "
+            f"lam={self.lam}, alpha={self.alpha}, "
+            f"encoder={self.encoder!r}"
+        )
 
 
 def _energy_args(D, x, z, z_pred):
@@ -161,16 +183,23 @@ def _energy_args(D, x, z, z_pred):
 
 def _training_args(model, x, epochs, batch_size, lr, n_iter):
     if not isinstance(model, PSD):
-        raise TypeError("model must be an aelib.psd.PSD; got "
-                        f"{type(model).__name__}")
+        raise TypeError(
+            f"model must be an aelib.psd.PSD; got {type(model).__name__}"
+        )
     schedule(epochs, batch_size, lr)
     count(n_iter=n_iter)
     return as_matrix("x", x, model.n_visible)
 
 
-def train_psd(model: PSD, x: torch.Tensor, epochs: int, batch_size: int = 256,
-              lr: float = 1e-3, n_iter: int = 50,
-              device: torch.device | str | None = None) -> History:
+def train_psd(
+    model: PSD,
+    x: torch.Tensor,
+    epochs: int,
+    batch_size: int = 256,
+    lr: float = 1e-3,
+    n_iter: int = 50,
+    device: torch.device | str | None = None,
+) -> History:
     """Train a PSD model by alternating inference, a dictionary step and an
     encoder step.
 
@@ -223,8 +252,9 @@ def train_psd(model: PSD, x: torch.Tensor, epochs: int, batch_size: int = 256,
             sums += torch.stack([rec + l1 + pred, rec, pred]) * len(xb)
         e, r, p = (sums / n).tolist()
         if not math.isfinite(e):
-            raise FloatingPointError(f"PSD training diverged (energy {e}); "
-                                     f"lower lr={lr}")
+            raise FloatingPointError(
+                f"PSD training diverged (energy {e}); lower lr={lr}"
+            )
         history.loss.append(e)
         history.log(reconstruction=r, prediction=p)
     if device.type == "cuda":

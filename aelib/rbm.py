@@ -11,6 +11,7 @@ p(x_k = 1 | h) = sigm(c_k + W_{:,k}^T h) (a tied decoder). The gradient of
 expectation by x_k, the end of a k-step Gibbs chain started at the data, so
 one step of CD is gradient descent on F(x) - F(x_k) with x_k held fixed.
 """
+
 from __future__ import annotations
 
 import time
@@ -19,8 +20,16 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
-from ._checks import (as_matrix, check_reduction, count, model_input,
-                      non_negative, reduce, schedule, unit_interval)
+from ._checks import (
+    as_matrix,
+    check_reduction,
+    count,
+    model_input,
+    non_negative,
+    reduce,
+    schedule,
+    unit_interval,
+)
 from .device import get_device
 from .train import History
 
@@ -86,8 +95,12 @@ class RBM(nn.Module):
         return -(x @ self.c) - F.softplus(a).sum(dim=1)
 
     @torch.no_grad()
-    def gibbs_chain(self, x: torch.Tensor, k: int = 1,
-                    generator: torch.Generator | None = None) -> torch.Tensor:
+    def gibbs_chain(
+        self,
+        x: torch.Tensor,
+        k: int = 1,
+        generator: torch.Generator | None = None,
+    ) -> torch.Tensor:
         """Run k steps of block Gibbs sampling x -> h ~ p(h|x) -> x ~ p(x|h)
         and return x_k.
 
@@ -110,8 +123,9 @@ class RBM(nn.Module):
             v = torch.bernoulli(self.decode(h), generator=generator)
         return v
 
-    def pseudo_likelihood(self, x: torch.Tensor,
-                          reduction: str = "mean") -> torch.Tensor:
+    def pseudo_likelihood(
+        self, x: torch.Tensor, reduction: str = "mean"
+    ) -> torch.Tensor:
         """log PL(x) = sum_k log p(x_k | x_{-k})
         = sum_k log sigm(F(x with bit k flipped) - F(x)).
 
@@ -144,36 +158,53 @@ class RBM(nn.Module):
                 a_flip = a[rows, None, :] + delta[rows, :, None] * self.W.t()
                 # F(x') - F(x) = -c_k delta_k
                 #                - sum_j [softplus(a'_j) - softplus(a_j)]
-                dF = (-(delta[rows] * self.c) - F.softplus(a_flip).sum(dim=2)
-                      + base[rows, None])
+                dF = (
+                    -(delta[rows] * self.c)
+                    - F.softplus(a_flip).sum(dim=2)
+                    + base[rows, None]
+                )
                 out.append(F.logsigmoid(dF).sum(dim=1))
             return reduce(torch.cat(out), reduction)
 
 
-def _binary_input(x, n_visible: int, W: torch.Tensor,
-                  reduction: str) -> torch.Tensor:
+def _binary_input(
+    x, n_visible: int, W: torch.Tensor, reduction: str
+) -> torch.Tensor:
     check_reduction(reduction)
     x = model_input("x", x, n_visible, W, finite=True)
     # Flipping bit k means x_k -> 1 - x_k: outside [0, 1] that is no flip
     # and the sum is no likelihood.
-    return unit_interval("x", x, "(binary, for the pseudo-likelihood)",
-                         "binarize it first, e.g. (x > 0.5).float()")
+    return unit_interval(
+        "x",
+        x,
+        "(binary, for the pseudo-likelihood)",
+        "binarize it first, e.g. (x > 0.5).float()",
+    )
 
 
 def _training_args(rbm, x, epochs, batch_size, lr, k) -> torch.Tensor:
     if not isinstance(rbm, RBM):
-        raise TypeError("rbm must be an aelib.rbm.RBM; got "
-                        f"{type(rbm).__name__}")
+        raise TypeError(
+            f"rbm must be an aelib.rbm.RBM; got {type(rbm).__name__}"
+        )
     schedule(epochs, batch_size, lr)
     count(k=k)
     x = as_matrix("x", x, rbm.n_visible)
     return unit_interval("x", x, "for a Bernoulli RBM")
 
 
-def train_rbm(rbm: RBM, x: torch.Tensor, epochs: int, batch_size: int = 10,
-              lr: float = 0.1, k: int = 1, persistent: bool = False,
-              shuffle: bool = True, device=None,
-              generator: torch.Generator | None = None) -> History:
+def train_rbm(
+    rbm: RBM,
+    x: torch.Tensor,
+    epochs: int,
+    batch_size: int = 10,
+    lr: float = 0.1,
+    k: int = 1,
+    persistent: bool = False,
+    shuffle: bool = True,
+    device=None,
+    generator: torch.Generator | None = None,
+) -> History:
     """Train an RBM by CD-k (or persistent CD) with plain SGD on the mean
     gradient of a batch.
 
@@ -214,18 +245,26 @@ def train_rbm(rbm: RBM, x: torch.Tensor, epochs: int, batch_size: int = 10,
     rbm.to(device)
     x = x.to(device)
     n = len(x)
-    chain = (torch.zeros(min(batch_size, n), rbm.n_visible, dtype=x.dtype,
-                         device=device) if persistent else None)
+    chain = (
+        torch.zeros(
+            min(batch_size, n), rbm.n_visible, dtype=x.dtype, device=device
+        )
+        if persistent
+        else None
+    )
     history = History()
     start = time.perf_counter()
     for _ in range(epochs):
-        order = (torch.randperm(n, device=device) if shuffle
-                 else torch.arange(n, device=device))
+        order = (
+            torch.randperm(n, device=device)
+            if shuffle
+            else torch.arange(n, device=device)
+        )
         for i in range(0, n, batch_size):
-            x0 = x[order[i:i + batch_size]]
+            x0 = x[order[i : i + batch_size]]
             if persistent:
-                x_k = rbm.gibbs_chain(chain[:len(x0)], k, generator)
-                chain[:len(x0)] = x_k
+                x_k = rbm.gibbs_chain(chain[: len(x0)], k, generator)
+                chain[: len(x0)] = x_k
             else:
                 x_k = rbm.gibbs_chain(x0, k, generator)
             with torch.no_grad():
@@ -239,8 +278,10 @@ def train_rbm(rbm: RBM, x: torch.Tensor, epochs: int, batch_size: int = 10,
                 rbm.b.add_(h0.sum(0) - h_k.sum(0), alpha=scale)
                 rbm.c.add_(x0.sum(0) - x_k.sum(0), alpha=scale)
         with torch.no_grad():
-            err = sum(((rbm(x[i:i + 4096]) - x[i:i + 4096]) ** 2).sum().item()
-                      for i in range(0, n, 4096))
+            err = sum(
+                ((rbm(x[i : i + 4096]) - x[i : i + 4096]) ** 2).sum().item()
+                for i in range(0, n, 4096)
+            )
         history.loss.append(err / n)
     if device.type == "cuda":
         torch.cuda.synchronize()

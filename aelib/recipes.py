@@ -37,9 +37,17 @@ from .losses import cross_entropy_logits, multinomial_nll
 from .noise import masking
 from .train import WarmupCosine, fit
 
-_SCHEDULE = {"warmup": 1, "final_lr_fraction": 0.01, "weight_decay": 0.0,
-             "nu": 0.0, "shift": 0, "shift_p": 0.0, "precision": "fp32",
-             "storage": "float16", "code_noise": 0.0}
+_SCHEDULE = {
+    "warmup": 1,
+    "final_lr_fraction": 0.01,
+    "weight_decay": 0.0,
+    "nu": 0.0,
+    "shift": 0,
+    "shift_p": 0.0,
+    "precision": "fp32",
+    "storage": "float16",
+    "code_noise": 0.0,
+}
 _DOCUMENTS = (2000, 500, 250, 125)
 _STACK = (784, 500, 500, 2000)
 
@@ -49,38 +57,105 @@ _STACK = (784, 500, 500, 2000)
 # images by up to that many pixels (new digits, aelib.augment).
 CONFIGS: dict[str, dict] = {
     "deep_mnist": dict(
-        _SCHEDULE, kind="autoencoder", data="mnist",
-        sizes=(784, 1000, 500, 250, 30), activation="relu", epochs=600,
-        batch_size=512, lr=2e-3, final_lr_fraction=0.001, shift=1,
-        shift_p=0.5, precision="bf16", n_val=5000),
+        _SCHEDULE,
+        kind="autoencoder",
+        data="mnist",
+        sizes=(784, 1000, 500, 250, 30),
+        activation="relu",
+        epochs=600,
+        batch_size=512,
+        lr=2e-3,
+        final_lr_fraction=0.001,
+        shift=1,
+        shift_p=0.5,
+        precision="bf16",
+        n_val=5000,
+    ),
     # Faces: 80 source photographs only, so a large learning rate memorises
     # them; lr=1e-4 for 80 epochs gave the lowest error on held-out faces
     # among the schedules tried (weight decay and masking noise did worse).
     "deep_faces": dict(
-        _SCHEDULE, kind="autoencoder", data="faces",
-        sizes=(625, 2000, 1000, 500, 30), activation="relu", epochs=80,
-        batch_size=256, lr=1e-4, n_val=0),
+        _SCHEDULE,
+        kind="autoencoder",
+        data="faces",
+        sizes=(625, 2000, 1000, 500, 30),
+        activation="relu",
+        epochs=80,
+        batch_size=256,
+        lr=1e-4,
+        n_val=0,
+    ),
     # Greedy pretraining: `epochs` passes for each denoising layer.
     "pretrained_stack": dict(
-        _SCHEDULE, kind="stack", data="mnist", sizes=_STACK,
-        activation="sigmoid", epochs=20, batch_size=128, lr=1e-3, nu=0.25,
-        warmup=0, final_lr_fraction=1.0, n_val=5000),
+        _SCHEDULE,
+        kind="stack",
+        data="mnist",
+        sizes=_STACK,
+        activation="sigmoid",
+        epochs=20,
+        batch_size=128,
+        lr=1e-3,
+        nu=0.25,
+        warmup=0,
+        final_lr_fraction=1.0,
+        n_val=5000,
+    ),
     "pretrained_classifier": dict(
-        _SCHEDULE, kind="classifier", data="mnist", init="pretrained_stack",
-        sizes=(*_STACK, 10), activation="sigmoid", epochs=60, batch_size=128,
-        lr=5e-4, shift=1, shift_p=0.5, precision="bf16", n_val=5000),
+        _SCHEDULE,
+        kind="classifier",
+        data="mnist",
+        init="pretrained_stack",
+        sizes=(*_STACK, 10),
+        activation="sigmoid",
+        epochs=60,
+        batch_size=128,
+        lr=5e-4,
+        shift=1,
+        shift_p=0.5,
+        precision="bf16",
+        n_val=5000,
+    ),
     "random_classifier": dict(
-        _SCHEDULE, kind="classifier", data="mnist", init=None,
-        sizes=(*_STACK, 10), activation="sigmoid", epochs=60, batch_size=128,
-        lr=5e-4, shift=1, shift_p=0.5, precision="bf16", n_val=5000),
+        _SCHEDULE,
+        kind="classifier",
+        data="mnist",
+        init=None,
+        sizes=(*_STACK, 10),
+        activation="sigmoid",
+        epochs=60,
+        batch_size=128,
+        lr=5e-4,
+        shift=1,
+        shift_p=0.5,
+        precision="bf16",
+        n_val=5000,
+    ),
     "nonlinear_nca": dict(
-        _SCHEDULE, kind="nca", data="mnist", init="pretrained_stack",
-        sizes=(*_STACK, 30), activation="sigmoid", epochs=40, batch_size=1000,
-        lr=1e-3, precision="bf16", n_val=5000),
+        _SCHEDULE,
+        kind="nca",
+        data="mnist",
+        init="pretrained_stack",
+        sizes=(*_STACK, 30),
+        activation="sigmoid",
+        epochs=40,
+        batch_size=1000,
+        lr=1e-3,
+        precision="bf16",
+        n_val=5000,
+    ),
     "nonlinear_nca_2d": dict(
-        _SCHEDULE, kind="nca", data="mnist", init="pretrained_stack",
-        sizes=(*_STACK, 2), activation="sigmoid", epochs=40, batch_size=1000,
-        lr=1e-3, precision="bf16", n_val=5000),
+        _SCHEDULE,
+        kind="nca",
+        data="mnist",
+        init="pretrained_stack",
+        sizes=(*_STACK, 2),
+        activation="sigmoid",
+        epochs=40,
+        batch_size=1000,
+        lr=1e-3,
+        precision="bf16",
+        n_val=5000,
+    ),
     # Documents: code_noise is the standard deviation of the Gaussian noise
     # on the code units in training (aelib.documents); the validation
     # stories are the last 500 of the pool, held out of training. Pilot
@@ -88,19 +163,44 @@ CONFIGS: dict[str, dict] = {
     # 0.814 at 10-D; at 2-D noise 1 made the two units correlated (-0.80)
     # where none gave -0.42, with the same 10-NN accuracy (0.90, 0.89).
     "reuters_10d": dict(
-        _SCHEDULE, kind="documents", data="reuters", sizes=(*_DOCUMENTS, 10),
-        activation="relu", code_noise=3.0, epochs=30, batch_size=256,
-        lr=1e-3, n_val=500),
+        _SCHEDULE,
+        kind="documents",
+        data="reuters",
+        sizes=(*_DOCUMENTS, 10),
+        activation="relu",
+        code_noise=3.0,
+        epochs=30,
+        batch_size=256,
+        lr=1e-3,
+        n_val=500,
+    ),
     "reuters_2d": dict(
-        _SCHEDULE, kind="documents", data="reuters", sizes=(*_DOCUMENTS, 2),
-        activation="relu", code_noise=0.0, epochs=30, batch_size=256,
-        lr=1e-3, n_val=500),
+        _SCHEDULE,
+        kind="documents",
+        data="reuters",
+        sizes=(*_DOCUMENTS, 2),
+        activation="relu",
+        code_noise=0.0,
+        epochs=30,
+        batch_size=256,
+        lr=1e-3,
+        n_val=500,
+    ),
     # Semantic hashing: noise of standard deviation code_noise before the
     # logistic code units (Salakhutdinov & Hinton 2009).
     "reuters_hash_20": dict(
-        _SCHEDULE, kind="hashing", data="reuters", sizes=(*_DOCUMENTS, 20),
-        input="counts", activation="relu", code_noise=4.0, epochs=30,
-        batch_size=256, lr=1e-3, n_val=500),
+        _SCHEDULE,
+        kind="hashing",
+        data="reuters",
+        sizes=(*_DOCUMENTS, 20),
+        input="counts",
+        activation="relu",
+        code_noise=4.0,
+        epochs=30,
+        batch_size=256,
+        lr=1e-3,
+        n_val=500,
+    ),
     # Image search (chapter 14): binary codes of MNIST digits; the
     # validation figure is the mAP of 1,000 held-out digits searching the
     # database (N_IMAGE_DB). Pilot runs at 32 bits (validation mAP after the
@@ -113,11 +213,24 @@ CONFIGS: dict[str, dict] = {
     # 1e-3); shifts made no difference in 5 epochs (0.466 without, 1e-2).
     # fp32: this CPU has no bf16 units, and bf16 autocast ran 10 times
     # slower a batch. An epoch took ~10 s on one thread.
-    **{f"mnist_hash_{bits}": dict(
-        _SCHEDULE, kind="hashing", data="mnist", sizes=(784, 512, 256, bits),
-        input="binary", activation="relu", code_noise=4.0, epochs=15,
-        batch_size=256, lr=5e-3, shift=1, shift_p=0.5, n_val=5000)
-        for bits in (16, 32, 64)},
+    **{
+        f"mnist_hash_{bits}": dict(
+            _SCHEDULE,
+            kind="hashing",
+            data="mnist",
+            sizes=(784, 512, 256, bits),
+            input="binary",
+            activation="relu",
+            code_noise=4.0,
+            epochs=15,
+            batch_size=256,
+            lr=5e-3,
+            shift=1,
+            shift_p=0.5,
+            n_val=5000,
+        )
+        for bits in (16, 32, 64)
+    },
 }
 # What the record's test_error measures, by kind.
 TEST_METRICS = {
@@ -126,17 +239,26 @@ TEST_METRICS = {
     "classifier": "test error rate",
     "nca": "5-nearest-neighbour test error rate in the code space",
     "documents": "mean average precision, test stories against the "
-                 "labelled training stories, cosine of the codes",
+    "labelled training stories, cosine of the codes",
     "hashing": "mean average precision of the test queries against the "
-               "database (labelled training stories, or the first 10,000 "
-               "training digits), Hamming distance of the 0/1 codes",
+    "database (labelled training stories, or the first 10,000 "
+    "training digits), Hamming distance of the 0/1 codes",
 }
-SCHEDULE_KEYS = ("epochs", "batch_size", "lr", "warmup", "final_lr_fraction",
-                 "weight_decay", "nu", "shift", "shift_p", "precision")
+SCHEDULE_KEYS = (
+    "epochs",
+    "batch_size",
+    "lr",
+    "warmup",
+    "final_lr_fraction",
+    "weight_decay",
+    "nu",
+    "shift",
+    "shift_p",
+    "precision",
+)
 # Settings of the architecture beyond sizes and activation, by kind: they are
 # recorded beside them, and build() reads them back.
-MODEL_KEYS = {"documents": ("code_noise",),
-              "hashing": ("code_noise", "input")}
+MODEL_KEYS = {"documents": ("code_noise",), "hashing": ("code_noise", "input")}
 
 
 def dataset(data: str):
@@ -171,16 +293,24 @@ def build(record: dict) -> torch.nn.Module:
     """An untrained network of the architecture a record describes."""
     kind = record.get("kind", "autoencoder")
     if kind == "autoencoder":
-        return DeepAutoencoder(record["sizes"], activation=record["activation"],
-                               output=record.get("output", "sigmoid"))
+        return DeepAutoencoder(
+            record["sizes"],
+            activation=record["activation"],
+            output=record.get("output", "sigmoid"),
+        )
     noise = record.get("code_noise", 0.0)
     if kind == "documents":
-        return DocumentAutoencoder(record["sizes"], record["activation"],
-                                   code_noise=noise)
+        return DocumentAutoencoder(
+            record["sizes"], record["activation"], code_noise=noise
+        )
     if kind == "hashing":
-        return HashingAutoencoder(record["sizes"], "noise", noise,
-                                  record["activation"],
-                                  input=record.get("input", "binary"))
+        return HashingAutoencoder(
+            record["sizes"],
+            "noise",
+            noise,
+            record["activation"],
+            input=record.get("input", "binary"),
+        )
     last = "sigmoid" if kind == "stack" else None
     return mlp(record["sizes"], record["activation"], last_activation=last)
 
@@ -189,8 +319,8 @@ def _split(config, n_train, x, y):
     n_val = config["n_val"]
     if n_train is not None:
         n_val = min(n_val, n_train // 2)
-        x = x[:n_train + n_val]
-        y = None if y is None else y[:n_train + n_val]
+        x = x[: n_train + n_val]
+        y = None if y is None else y[: n_train + n_val]
     cut = len(x) - n_val
     val = (x[cut:], None if y is None else y[cut:]) if n_val else (None, None)
     return x[:cut], None if y is None else y[:cut], *val
@@ -198,10 +328,15 @@ def _split(config, n_train, x, y):
 
 def _fit_args(config, directory, name, progress, device):
     return dict(
-        batch_size=config["batch_size"], lr=config["lr"], device=device,
-        weight_decay=config["weight_decay"], precision=config["precision"],
+        batch_size=config["batch_size"],
+        lr=config["lr"],
+        device=device,
+        weight_decay=config["weight_decay"],
+        precision=config["precision"],
         schedule=WarmupCosine(config["warmup"], config["final_lr_fraction"]),
-        state_file=Path(directory) / f"{name}.state.pt", progress=progress)
+        state_file=Path(directory) / f"{name}.state.pt",
+        progress=progress,
+    )
 
 
 def _shifts(config):
@@ -221,11 +356,16 @@ def _autoencoder(config, data, fit_args):
     model = build(config)
     nu = config["nu"]
     history = fit(
-        Logits(model), x, cross_entropy_logits, config["epochs"],
+        Logits(model),
+        x,
+        cross_entropy_logits,
+        config["epochs"],
         corrupt=(lambda v: masking(v, nu)) if nu > 0 else None,
         augment=_shifts(config),
-        x_val=x_val, val_metric=lambda m, v, _: test_error(m.autoencoder, v),
-        **fit_args)
+        x_val=x_val,
+        val_metric=lambda m, v, _: test_error(m.autoencoder, v),
+        **fit_args,
+    )
     return model, history, lambda m: test_error(m, x_test)
 
 
@@ -234,8 +374,9 @@ def _stack(config, data, fit_args):
 
     x, _, _, _, x_test, _ = data
     fit_args = {k: fit_args[k] for k in ("batch_size", "lr", "device")}
-    aes, histories = pretrain_greedy(x, config["sizes"], config["epochs"],
-                                     nu=config["nu"], **fit_args)
+    aes, histories = pretrain_greedy(
+        x, config["sizes"], config["epochs"], nu=config["nu"], **fit_args
+    )
     model = build(config)
     with torch.no_grad():
         for layer, ae in zip(model[::2], aes):
@@ -277,9 +418,18 @@ def _classifier(config, data, fit_args, directory):
 
     x, y, x_val, y_val, x_test, y_test = data
     model = _from_stack(config, directory, fit_args["device"])
-    history = fit(model, x, F.cross_entropy, config["epochs"], y=y,
-                  augment=_shifts(config), x_val=x_val, y_val=y_val,
-                  val_metric=error_rate, **fit_args)
+    history = fit(
+        model,
+        x,
+        F.cross_entropy,
+        config["epochs"],
+        y=y,
+        augment=_shifts(config),
+        x_val=x_val,
+        y_val=y_val,
+        val_metric=error_rate,
+        **fit_args,
+    )
     return model, history, lambda m: error_rate(m, x_test, y_test)
 
 
@@ -295,10 +445,22 @@ def _nca(config, data, fit_args, directory):
         z = torch.cat([m(v) for v in x.to(x_query.device).split(4096)])
         return knn_error(z, y, m(x_query.to(z.device)), y_query, k=5)
 
-    history = fit(model, x, nca_loss, config["epochs"], y=y, x_val=x_val,
-                  y_val=y_val, val_metric=knn, **fit_args)
-    return model, history, lambda m: knn(m, x_test.to(next(m.parameters())),
-                                         y_test)
+    history = fit(
+        model,
+        x,
+        nca_loss,
+        config["epochs"],
+        y=y,
+        x_val=x_val,
+        y_val=y_val,
+        val_metric=knn,
+        **fit_args,
+    )
+    return (
+        model,
+        history,
+        lambda m: knn(m, x_test.to(next(m.parameters())), y_test),
+    )
 
 
 def retrieval_map(model, x_query, y_query, x_db, y_db) -> float:
@@ -331,10 +493,19 @@ def _image_codes(config, data, fit_args):
     model = build(config)
     x_db, y_db = x[:N_IMAGE_DB], y[:N_IMAGE_DB]
     xq, yq = x_val[:N_IMAGE_QUERIES], y_val[:N_IMAGE_QUERIES]
-    history = fit(Logits(model), x, cross_entropy_logits, config["epochs"],
-                  augment=_shifts(config), x_val=xq, y_val=yq,
-                  val_metric=lambda m, v, w: retrieval_map(
-                      m.autoencoder, v, w, x_db, y_db), **fit_args)
+    history = fit(
+        Logits(model),
+        x,
+        cross_entropy_logits,
+        config["epochs"],
+        augment=_shifts(config),
+        x_val=xq,
+        y_val=yq,
+        val_metric=lambda m, v, w: retrieval_map(
+            m.autoencoder, v, w, x_db, y_db
+        ),
+        **fit_args,
+    )
     xt, yt = x_test[:N_IMAGE_QUERIES], y_test[:N_IMAGE_QUERIES]
     return model, history, lambda m: retrieval_map(m, xt, yt, x_db, y_db)
 
@@ -348,15 +519,27 @@ def _documents(config, data, fit_args):
     x_db, y_db = x[labelled], y[labelled]
     keep = y_val >= 0
     xq, yq = x_val[keep], y_val[keep]
-    history = fit(Logits(model), x, multinomial_nll, config["epochs"], y=x,
-                  x_val=xq, y_val=yq,
-                  val_metric=lambda m, v, w: retrieval_map(
-                      m.autoencoder, v, w, x_db, y_db), **fit_args)
+    history = fit(
+        Logits(model),
+        x,
+        multinomial_nll,
+        config["epochs"],
+        y=x,
+        x_val=xq,
+        y_val=yq,
+        val_metric=lambda m, v, w: retrieval_map(
+            m.autoencoder, v, w, x_db, y_db
+        ),
+        **fit_args,
+    )
     # The test queries search every labelled story of the training period.
     every = torch.cat([y, y_val]) >= 0
     x_all, y_all = torch.cat([x, x_val])[every], torch.cat([y, y_val])[every]
-    return model, history, lambda m: retrieval_map(m, x_test, y_test, x_all,
-                                                   y_all)
+    return (
+        model,
+        history,
+        lambda m: retrieval_map(m, x_test, y_test, x_all, y_all),
+    )
 
 
 # Short variants of a recipe, trained by `python -m aelib.checkpoints ablate
@@ -366,23 +549,35 @@ ABLATIONS: dict[str, dict[str, dict]] = {
     "deep_mnist": {
         "shifts, 60 epochs": {"epochs": 60},
         "no shifts, 60 epochs": {"epochs": 60, "shift": 0},
-        "no shifts, masking nu=0.1, 60 epochs": {"epochs": 60, "shift": 0,
-                                                 "nu": 0.1},
+        "no shifts, masking nu=0.1, 60 epochs": {
+            "epochs": 60,
+            "shift": 0,
+            "nu": 0.1,
+        },
     },
     "reuters_10d": {
         "the shipped recipe": {},
         "no code noise": {"code_noise": 0.0},
         "labelled stories only": {"labelled_only": True},
-        "labelled stories only, no code noise": {"labelled_only": True,
-                                                 "code_noise": 0.0},
+        "labelled stories only, no code noise": {
+            "labelled_only": True,
+            "code_noise": 0.0,
+        },
     },
 }
 
 
-def train(name: str, directory, epochs: int | None = None,
-          n_train: int | None = None, device=None, seed: int = 0,
-          progress: bool | None = None, overrides: dict | None = None,
-          run_name: str | None = None) -> tuple[torch.nn.Module, dict]:
+def train(
+    name: str,
+    directory,
+    epochs: int | None = None,
+    n_train: int | None = None,
+    device=None,
+    seed: int = 0,
+    progress: bool | None = None,
+    overrides: dict | None = None,
+    run_name: str | None = None,
+) -> tuple[torch.nn.Module, dict]:
     """Train the network ``CONFIGS[name]``; return it and its record.
 
     Args:
@@ -414,8 +609,7 @@ def train(name: str, directory, epochs: int | None = None,
         x_test = x_test[:n_train]
         y_test = None if y_test is None else y_test[:n_train]
     data = (x, y, x_val, y_val, x_test, y_test)
-    fit_args = _fit_args(config, directory, run_name or name, progress,
-                         device)
+    fit_args = _fit_args(config, directory, run_name or name, progress, device)
     start = time.perf_counter()
     kind = config["kind"]
     if kind == "autoencoder":
@@ -426,24 +620,31 @@ def train(name: str, directory, epochs: int | None = None,
         model, history, test_figure = _documents(config, data, fit_args)
     else:
         trainer = _classifier if kind == "classifier" else _nca
-        model, history, test_figure = trainer(config, data, fit_args,
-                                              directory)
+        model, history, test_figure = trainer(config, data, fit_args, directory)
     wall = time.perf_counter() - start
     model.eval()
     figure32 = test_figure(model)
     if config["storage"] == "float16":
         # Measure what the stored half-precision weights give.
-        model.load_state_dict({k: v.half().float()
-                               for k, v in model.state_dict().items()})
+        model.load_state_dict(
+            {k: v.half().float() for k, v in model.state_dict().items()}
+        )
     record = {
-        "kind": kind, "data": config["data"], "sizes": list(config["sizes"]),
-        "activation": config["activation"], "init": config.get("init"),
-        "seed": seed, "device": str(device),
-        "threads": torch.get_num_threads(), "torch": torch.__version__,
+        "kind": kind,
+        "data": config["data"],
+        "sizes": list(config["sizes"]),
+        "activation": config["activation"],
+        "init": config.get("init"),
+        "seed": seed,
+        "device": str(device),
+        "threads": torch.get_num_threads(),
+        "torch": torch.__version__,
         "command": f"make checkpoints NAME={name}",
         "schedule": {k: config[k] for k in SCHEDULE_KEYS},
-        "n_train": len(x), "n_val": 0 if x_val is None else len(x_val),
-        "n_test": len(x_test), "train_seconds": round(wall, 1),
+        "n_train": len(x),
+        "n_val": 0 if x_val is None else len(x_val),
+        "n_test": len(x_test),
+        "train_seconds": round(wall, 1),
         "train_loss": [round(v, 5) for v in history.loss],
         "val_error": [round(v, 5) for v in history.val_loss],
         "lr": [float(f"{v:.4g}") for v in history.lr],
@@ -457,19 +658,33 @@ def train(name: str, directory, epochs: int | None = None,
     return model, record
 
 
-def ablate(name: str, directory, n_train: int | None = None, device=None,
-           progress: bool | None = None) -> dict:
+def ablate(
+    name: str,
+    directory,
+    n_train: int | None = None,
+    device=None,
+    progress: bool | None = None,
+) -> dict:
     """Train every variant of ``ABLATIONS[name]``; return their records
     (validation curves and final validation error; no weights are kept).
     """
     one_of("name", name, sorted(ABLATIONS))
     runs = {}
     for i, (label, overrides) in enumerate(ABLATIONS[name].items()):
-        _, record = train(name, directory, n_train=n_train, device=device,
-                          progress=progress, overrides=overrides,
-                          run_name=f"{name}.ablation{i}")
+        _, record = train(
+            name,
+            directory,
+            n_train=n_train,
+            device=device,
+            progress=progress,
+            overrides=overrides,
+            run_name=f"{name}.ablation{i}",
+        )
         Path(directory, f"{name}.ablation{i}.state.pt").unlink(missing_ok=True)
         record.pop("test_error"), record.pop("test_error_float32")
         runs[label] = record
-    return {"name": name, "command": f"python -m aelib.checkpoints ablate "
-            f"{name}", "runs": runs}
+    return {
+        "name": name,
+        "command": f"python -m aelib.checkpoints ablate {name}",
+        "runs": runs,
+    }

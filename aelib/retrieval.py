@@ -19,6 +19,7 @@ neither unsigned 64-bit words nor a population count), and the rankings are
 sorted the same way, so ``pack_codes``, ``hamming_distance``, the ranking
 measures and the table take tensors or arrays and return numpy arrays.
 """
+
 from __future__ import annotations
 
 import math
@@ -32,7 +33,7 @@ from ._checks import as_matrix, count, number
 # Recall levels of the lecture's precision-recall figure (Hinton & Salakhutdinov
 # 2006): doubling from 0.1 % to 51.2 %, then 100 %. Plot them on a logarithmic
 # axis.
-RECALL_LEVELS = np.array([0.001 * 2 ** i for i in range(10)] + [1.0])
+RECALL_LEVELS = np.array([0.001 * 2**i for i in range(10)] + [1.0])
 
 
 def _numpy(name: str, a) -> np.ndarray:
@@ -43,8 +44,10 @@ def _numpy(name: str, a) -> np.ndarray:
     except (TypeError, ValueError):
         out = None
     if out is None or out.dtype == object:
-        raise TypeError(f"{name} must be a numpy array, a torch tensor or "
-                        f"an array-like of numbers; got {type(a).__name__}")
+        raise TypeError(
+            f"{name} must be a numpy array, a torch tensor or "
+            f"an array-like of numbers; got {type(a).__name__}"
+        )
     return out
 
 
@@ -68,18 +71,26 @@ def binary_codes(h, threshold: float = 0.5) -> torch.Tensor:
 def _bits(name: str, codes, n_bits: int | None = None) -> np.ndarray:
     codes = _numpy(name, codes)
     if codes.dtype.kind not in "biuf":
-        raise TypeError(f"{name} must hold bits (bool or 0/1 numbers); got "
-                        f"dtype {codes.dtype}")
+        raise TypeError(
+            f"{name} must hold bits (bool or 0/1 numbers); got "
+            f"dtype {codes.dtype}"
+        )
     if codes.ndim != 2:
-        raise ValueError(f"{name} must be 2-D (n, bits) with one binary code "
-                         f"per row; got shape {codes.shape}")
+        raise ValueError(
+            f"{name} must be 2-D (n, bits) with one binary code "
+            f"per row; got shape {codes.shape}"
+        )
     if n_bits is not None and codes.shape[1] != n_bits:
-        raise ValueError(f"{name} must have codes of {n_bits} bits; got "
-                         f"codes of {codes.shape[1]} bits (shape "
-                         f"{codes.shape})")
+        raise ValueError(
+            f"{name} must have codes of {n_bits} bits; got "
+            f"codes of {codes.shape[1]} bits (shape "
+            f"{codes.shape})"
+        )
     if codes.dtype != np.bool_ and not ((codes == 0) | (codes == 1)).all():
-        raise ValueError(f"{name} must hold only 0 and 1 (or bool); "
-                         "threshold real codes with binary_codes()")
+        raise ValueError(
+            f"{name} must hold only 0 and 1 (or bool); "
+            "threshold real codes with binary_codes()"
+        )
     return codes.astype(bool)
 
 
@@ -100,8 +111,9 @@ def pack_codes(codes) -> np.ndarray:
     # bit j -> byte j // 8, bit j % 8 (little order); 8 little-endian bytes make
     # one uint64 word
     packed = np.zeros((n, 8 * n_words), dtype=np.uint8)
-    packed[:, :math.ceil(bits / 8)] = np.packbits(codes, axis=1,
-                                                  bitorder="little")
+    packed[:, : math.ceil(bits / 8)] = np.packbits(
+        codes, axis=1, bitorder="little"
+    )
     return packed.view("<u8").astype(np.uint64, copy=False)
 
 
@@ -126,32 +138,39 @@ def hamming_distance(a, b, chunk: int = 2048) -> np.ndarray:
     pa, pb = pack_codes(a), pack_codes(b)
     out = np.empty((len(pa), len(pb)), dtype=np.int64)
     for s in range(0, len(pa), chunk):
-        block = pa[s:s + chunk, None, :] ^ pb[None, :, :]
-        out[s:s + chunk] = np.bitwise_count(block).sum(axis=2)
+        block = pa[s : s + chunk, None, :] ^ pb[None, :, :]
+        out[s : s + chunk] = np.bitwise_count(block).sum(axis=2)
     return out
 
 
-def _check_ranking_args(distances, query_labels, db_labels, exclude_self,
-                        seed, chunk):
+def _check_ranking_args(
+    distances, query_labels, db_labels, exclude_self, seed, chunk
+):
     d = _numpy("distances", distances)
     ql = _numpy("query_labels", query_labels).ravel()
     dl = _numpy("db_labels", db_labels).ravel()
     if not (np.issubdtype(d.dtype, np.number) or d.dtype == np.bool_):
         raise TypeError(f"distances must hold numbers; got dtype {d.dtype}")
     if d.ndim != 2 or d.shape != (len(ql), len(dl)):
-        raise ValueError("distances must have shape (n_queries, n_database) "
-                         f"= ({len(ql)}, {len(dl)}) from the label arrays; "
-                         f"got {d.shape}")
+        raise ValueError(
+            "distances must have shape (n_queries, n_database) "
+            f"= ({len(ql)}, {len(dl)}) from the label arrays; "
+            f"got {d.shape}"
+        )
     if exclude_self and d.shape[0] != d.shape[1]:
-        raise ValueError("exclude_self needs the queries to be the database "
-                         f"(a square distances matrix); got {d.shape}")
+        raise ValueError(
+            "exclude_self needs the queries to be the database "
+            f"(a square distances matrix); got {d.shape}"
+        )
     # A ranking needs something to rank: with no query the mean is 0/0,
     # with no item each ranking is empty.
     if d.shape[0] == 0 or d.shape[1] < 1 + bool(exclude_self):
         itself = " (each query leaves itself out)" if exclude_self else ""
-        raise ValueError("distances must hold at least one query and "
-                         f"{1 + bool(exclude_self)} database item(s){itself};"
-                         f" got shape {d.shape}")
+        raise ValueError(
+            "distances must hold at least one query and "
+            f"{1 + bool(exclude_self)} database item(s){itself};"
+            f" got shape {d.shape}"
+        )
     if np.isnan(d).any():
         raise ValueError("distances contains NaN; clean the distances first")
     number("seed", seed, low=0, integer=True)
@@ -159,9 +178,14 @@ def _check_ranking_args(distances, query_labels, db_labels, exclude_self,
     return d, ql, dl
 
 
-def ranked_relevance(distances, query_labels, db_labels,
-                     exclude_self: bool = False, seed: int = 0,
-                     chunk: int = 256):
+def ranked_relevance(
+    distances,
+    query_labels,
+    db_labels,
+    exclude_self: bool = False,
+    seed: int = 0,
+    chunk: int = 256,
+):
     """Yield, for blocks of queries, the relevance (same label) of the
     database sorted by distance.
 
@@ -182,40 +206,50 @@ def ranked_relevance(distances, query_labels, db_labels,
         ``(block, n_database)``, or ``(block, n_database - 1)`` with
         exclude_self.
     """
-    d, ql, dl = _check_ranking_args(distances, query_labels, db_labels,
-                                    exclude_self, seed, chunk)
+    d, ql, dl = _check_ranking_args(
+        distances, query_labels, db_labels, exclude_self, seed, chunk
+    )
     perm = np.random.default_rng(seed).permutation(d.shape[1])
     where = np.argsort(perm)  # column of item i after the permutation
     for s in range(0, d.shape[0], chunk):
-        block = d[s:s + chunk][:, perm].astype(np.float64)
+        block = d[s : s + chunk][:, perm].astype(np.float64)
         if exclude_self:
             rows = np.arange(block.shape[0])
             block[rows, where[s + rows]] = np.inf
         order = perm[np.argsort(block, axis=1, kind="stable")]
         if exclude_self:
             order = order[:, :-1]
-        yield dl[order] == ql[s:s + chunk, None]
+        yield dl[order] == ql[s : s + chunk, None]
 
 
 def _levels(recall_levels) -> np.ndarray:
     levels = np.asarray(recall_levels, dtype=np.float64)
     if levels.ndim != 1 or (levels <= 0).any() or (levels > 1).any():
-        raise ValueError("recall_levels must be a 1-D array of values in "
-                         f"(0, 1]; got {recall_levels!r}")
+        raise ValueError(
+            "recall_levels must be a 1-D array of values in "
+            f"(0, 1]; got {recall_levels!r}"
+        )
     return levels
 
 
 def _per_query(total, n: int):
     """The mean over the n queries that have a relevant item."""
     if n == 0:
-        raise ValueError("no query has a relevant item in the database (no "
-                         "shared label); check query_labels and db_labels")
+        raise ValueError(
+            "no query has a relevant item in the database (no "
+            "shared label); check query_labels and db_labels"
+        )
     return total / n
 
 
-def precision_recall(distances, query_labels, db_labels,
-                     recall_levels=RECALL_LEVELS, exclude_self: bool = False,
-                     seed: int = 0) -> tuple[np.ndarray, np.ndarray]:
+def precision_recall(
+    distances,
+    query_labels,
+    db_labels,
+    recall_levels=RECALL_LEVELS,
+    exclude_self: bool = False,
+    seed: int = 0,
+) -> tuple[np.ndarray, np.ndarray]:
     """Precision at each recall level, averaged over queries: the lecture's
     retrieval curve (chapter 12).
 
@@ -229,8 +263,9 @@ def precision_recall(distances, query_labels, db_labels,
     """
     levels = _levels(recall_levels)
     total, n = np.zeros(len(levels)), 0
-    for rel in ranked_relevance(distances, query_labels, db_labels,
-                                exclude_self, seed):
+    for rel in ranked_relevance(
+        distances, query_labels, db_labels, exclude_self, seed
+    ):
         hits = np.cumsum(rel, axis=1)
         n_rel = hits[:, -1]
         keep = n_rel > 0
@@ -247,15 +282,25 @@ def precision_recall(distances, query_labels, db_labels,
 
 def _ks(k) -> np.ndarray:
     ks = np.atleast_1d(np.asarray(k))
-    if (ks.ndim != 1 or not np.issubdtype(ks.dtype, np.integer)
-            or (ks < 1).any()):
-        raise ValueError(f"k must be a positive int or a list of them; "
-                         f"got {k!r}")
+    if (
+        ks.ndim != 1
+        or not np.issubdtype(ks.dtype, np.integer)
+        or (ks < 1).any()
+    ):
+        raise ValueError(
+            f"k must be a positive int or a list of them; got {k!r}"
+        )
     return ks
 
 
-def precision_at_k(distances, query_labels, db_labels, k,
-                   exclude_self: bool = False, seed: int = 0):
+def precision_at_k(
+    distances,
+    query_labels,
+    db_labels,
+    k,
+    exclude_self: bool = False,
+    seed: int = 0,
+):
     """Mean fraction of relevant items among the ``k`` closest (chapters 12,
     14).
 
@@ -267,11 +312,13 @@ def precision_at_k(distances, query_labels, db_labels, k,
     """
     ks = _ks(k)
     total, n = np.zeros(len(ks)), 0
-    for rel in ranked_relevance(distances, query_labels, db_labels,
-                                exclude_self, seed):
+    for rel in ranked_relevance(
+        distances, query_labels, db_labels, exclude_self, seed
+    ):
         if ks.max() > rel.shape[1]:
-            raise ValueError("k must be at most the database size "
-                             f"{rel.shape[1]}; got {k!r}")
+            raise ValueError(
+                f"k must be at most the database size {rel.shape[1]}; got {k!r}"
+            )
         hits = np.cumsum(rel, axis=1)
         total += (hits[:, ks - 1] / ks).sum(axis=0)
         n += len(rel)
@@ -279,15 +326,21 @@ def precision_at_k(distances, query_labels, db_labels, k,
     return float(out[0]) if np.ndim(k) == 0 else out
 
 
-def mean_average_precision(distances, query_labels, db_labels,
-                           exclude_self: bool = False, seed: int = 0) -> float:
+def mean_average_precision(
+    distances,
+    query_labels,
+    db_labels,
+    exclude_self: bool = False,
+    seed: int = 0,
+) -> float:
     """Mean over queries of the average precision: the mean of the
     precision at the rank of each relevant item (chapters 12, 14). Queries
     with no relevant item are skipped.
     """
     total, n = 0.0, 0
-    for rel in ranked_relevance(distances, query_labels, db_labels,
-                                exclude_self, seed):
+    for rel in ranked_relevance(
+        distances, query_labels, db_labels, exclude_self, seed
+    ):
         hits = np.cumsum(rel, axis=1)
         n_rel = hits[:, -1]
         ranks = np.arange(1, rel.shape[1] + 1)
@@ -298,9 +351,14 @@ def mean_average_precision(distances, query_labels, db_labels,
     return float(_per_query(total, n))
 
 
-def precision_within_radius(distances, query_labels, db_labels, radius,
-                            exclude_self: bool = False,
-                            chunk: int = 256) -> float:
+def precision_within_radius(
+    distances,
+    query_labels,
+    db_labels,
+    radius,
+    exclude_self: bool = False,
+    chunk: int = 256,
+) -> float:
     """Mean over queries of the fraction of relevant items among the
     database items within distance ``radius`` (chapter 14): what a lookup
     of the Hamming ball returns (chapter 13), before any ranking.
@@ -319,17 +377,18 @@ def precision_within_radius(distances, query_labels, db_labels, radius,
     Shape:
         distances: ``(n_queries, n_database)``; output: a float.
     """
-    d, ql, dl = _check_ranking_args(distances, query_labels, db_labels,
-                                    exclude_self, 0, chunk)
+    d, ql, dl = _check_ranking_args(
+        distances, query_labels, db_labels, exclude_self, 0, chunk
+    )
     number("radius", radius, low=0)
     total = 0.0
     for s in range(0, d.shape[0], chunk):
-        found = d[s:s + chunk] <= radius
+        found = d[s : s + chunk] <= radius
         if exclude_self:
             rows = np.arange(found.shape[0])
             found[rows, s + rows] = False
         n_found = found.sum(axis=1)
-        n_rel = (found & (dl[None, :] == ql[s:s + chunk, None])).sum(axis=1)
+        n_rel = (found & (dl[None, :] == ql[s : s + chunk, None])).sum(axis=1)
         total += (n_rel / np.maximum(n_found, 1)).sum()
     return float(total / d.shape[0])
 
@@ -370,16 +429,19 @@ class SemanticHashTable:
         codes = _bits("codes", codes)
         n, bits = codes.shape
         if n == 0 or not 1 <= bits <= 62:
-            raise ValueError("codes must hold at least one code of 1 to 62 "
-                             f"bits; got shape {codes.shape}")
+            raise ValueError(
+                "codes must hold at least one code of 1 to 62 "
+                f"bits; got shape {codes.shape}"
+            )
         self.bits, self.n = bits, n
         self.addresses = pack_codes(codes)[:, 0]
         # The documents grouped by address.
         self.order = np.argsort(self.addresses, kind="stable")
         self._sorted = self.addresses[self.order]
         if bits <= self.DIRECT_MAX_BITS:
-            counts = np.bincount(self.addresses.astype(np.int64),
-                                 minlength=1 << bits)
+            counts = np.bincount(
+                self.addresses.astype(np.int64), minlength=1 << bits
+            )
             self.starts = np.concatenate([[0], np.cumsum(counts)])
         self._mask_cache: dict[int, np.ndarray] = {}
 
@@ -395,10 +457,12 @@ class SemanticHashTable:
         radius = min(radius, self.bits)
         n_probes = sum(math.comb(self.bits, r) for r in range(radius + 1))
         if n_probes > self.MAX_PROBES:
-            raise ValueError(f"radius {radius} means visiting {n_probes:,} "
-                             f"addresses of {self.bits} bits (limit "
-                             f"{self.MAX_PROBES:,}); use a smaller radius or "
-                             "scan()")
+            raise ValueError(
+                f"radius {radius} means visiting {n_probes:,} "
+                f"addresses of {self.bits} bits (limit "
+                f"{self.MAX_PROBES:,}); use a smaller radius or "
+                "scan()"
+            )
         if radius not in self._mask_cache:
             self._mask_cache[radius] = _masks(self.bits, radius)
         return radius

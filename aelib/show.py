@@ -3,6 +3,7 @@
 A chapter displays the source of the function it has just taught, read from
 aelib itself, so the code a student reads is the code the tests exercise.
 """
+
 from __future__ import annotations
 
 import inspect
@@ -23,9 +24,15 @@ def show_source(obj):
     try:
         source = inspect.getsource(obj)
     except (TypeError, OSError) as err:
-        raise TypeError(f"obj must be a function, class or module defined in Python source; got {obj!r}") from err
+        raise TypeError(
+            f"obj must be a function, class or module defined in Python source; got {obj!r}"
+        ) from err
     module = getattr(inspect.getmodule(obj), "__name__", "")
-    header = f"*Source of `{module}.{getattr(obj, '__qualname__', '')}`:*\n\n" if module else ""
+    header = (
+        f"*Source of `{module}.{getattr(obj, '__qualname__', '')}`:*\n\n"
+        if module
+        else ""
+    )
     return Markdown(header + "```python\n" + source.rstrip() + "\n```")
 
 

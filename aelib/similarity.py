@@ -14,18 +14,30 @@ nearest neighbour. Linear NCA takes f(x) = A x; nonlinear NCA (Salakhutdinov
 & Hinton 2007) takes f a deep network and computes the loss over each
 minibatch.
 """
+
 from __future__ import annotations
 
 import torch
 
-from ._checks import (as_matrix, check_reduction, count, labels, number,
-                      one_of, reduce)
+from ._checks import (
+    as_matrix,
+    check_reduction,
+    count,
+    labels,
+    number,
+    one_of,
+    reduce,
+)
 
 OBJECTIVES = ("error", "log")
 
 
-def nca_loss(z: torch.Tensor, y: torch.Tensor, objective: str = "error",
-             reduction: str = "mean") -> torch.Tensor:
+def nca_loss(
+    z: torch.Tensor,
+    y: torch.Tensor,
+    objective: str = "error",
+    reduction: str = "mean",
+) -> torch.Tensor:
     """The NCA loss of the embedded points z with labels y, over the pairs
     in the batch.
 
@@ -55,8 +67,9 @@ def nca_loss(z: torch.Tensor, y: torch.Tensor, objective: str = "error",
         # the batch gets -inf, so it is left out (it carries no signal)
         # rather than making the loss infinite.
         log_p_i = torch.logsumexp(log_p.masked_fill(~same, -float("inf")), 1)
-        per_point = torch.where(same.any(dim=1), -log_p_i,
-                                torch.zeros_like(log_p_i))
+        per_point = torch.where(
+            same.any(dim=1), -log_p_i, torch.zeros_like(log_p_i)
+        )
     else:
         per_point = 1.0 - (log_p.exp() * same).sum(dim=1)
     return reduce(per_point, reduction)
@@ -67,15 +80,22 @@ def _nca_args(z, y, objective, reduction):
     one_of("objective", objective, OBJECTIVES)
     z = as_matrix("z", z, finite=False)
     if len(z) < 2:
-        raise ValueError("z needs at least 2 rows: each point's neighbours "
-                         f"are the other points; got {len(z)}")
+        raise ValueError(
+            "z needs at least 2 rows: each point's neighbours "
+            f"are the other points; got {len(z)}"
+        )
     return z, labels("y", y, len(z), like=z)
 
 
 @torch.no_grad()
-def knn_error(z_train: torch.Tensor, y_train: torch.Tensor,
-              z_test: torch.Tensor, y_test: torch.Tensor, k: int = 5,
-              chunk: int = 1024) -> float:
+def knn_error(
+    z_train: torch.Tensor,
+    y_train: torch.Tensor,
+    z_test: torch.Tensor,
+    y_test: torch.Tensor,
+    k: int = 5,
+    chunk: int = 1024,
+) -> float:
     """Test error of the k-nearest-neighbour classifier (Euclidean distance,
     majority vote) in a space z.
 
@@ -96,17 +116,18 @@ def knn_error(z_train: torch.Tensor, y_train: torch.Tensor,
     Returns:
         The fraction of test points misclassified.
     """
-    z_train, y_train, z_test, y_test = _knn_args(z_train, y_train, z_test,
-                                                 y_test, k, chunk)
+    z_train, y_train, z_test, y_test = _knn_args(
+        z_train, y_train, z_test, y_test, k, chunk
+    )
     device = z_train.device
     y_train = y_train.to(device).long()  # one_hot takes int64 labels only
     n_classes = int(y_train.max()) + 1
     wrong = 0
     for s in range(0, len(z_test), chunk):
-        d = torch.cdist(z_test[s:s + chunk].to(device), z_train)
+        d = torch.cdist(z_test[s : s + chunk].to(device), z_train)
         idx = d.topk(k, dim=1, largest=False).indices
         votes = torch.nn.functional.one_hot(y_train[idx], n_classes).sum(1)
-        truth = y_test[s:s + chunk].cpu()
+        truth = y_test[s : s + chunk].cpu()
         wrong += int((votes.argmax(dim=1).cpu() != truth).sum())
     return wrong / len(z_test)
 
@@ -115,9 +136,11 @@ def _knn_args(z_train, y_train, z_test, y_test, k, chunk):
     z_train = as_matrix("z_train", z_train)
     z_test = as_matrix("z_test", z_test, z_train.shape[1], like=z_train)
     if z_test.dtype != z_train.dtype:
-        raise TypeError("z_test and z_train must have the same dtype; got "
-                        f"{z_test.dtype} and {z_train.dtype} (convert with "
-                        f"z_test.to({z_train.dtype}))")
+        raise TypeError(
+            "z_test and z_train must have the same dtype; got "
+            f"{z_test.dtype} and {z_train.dtype} (convert with "
+            f"z_test.to({z_train.dtype}))"
+        )
     number("k", k, low=1, high=len(z_train), integer=True)
     count(chunk=chunk)
     # one_hot needs non-negative integer labels.

@@ -14,14 +14,22 @@ encoder to predict these codes in one pass.
 Conventions: the atoms are the columns of D, so a batch of codes z of shape
 ``(batch, n_code)`` reconstructs as ``x_hat = z D^T``.
 """
+
 from __future__ import annotations
 
 import math
 
 import torch
 
-from ._checks import (as_floating, as_matrix, check_reduction, count,
-                      non_negative, positive, reduce)
+from ._checks import (
+    as_floating,
+    as_matrix,
+    check_reduction,
+    count,
+    non_negative,
+    positive,
+    reduce,
+)
 
 DICTIONARY = "(n_visible, n_code), one atom per column"
 
@@ -49,8 +57,10 @@ def _threshold_args(v, t):
         except RuntimeError:
             fits = False
         if not fits:
-            raise ValueError(f"t must broadcast to the shape of v, "
-                             f"{tuple(v.shape)}; got shape {tuple(t.shape)}")
+            raise ValueError(
+                f"t must broadcast to the shape of v, "
+                f"{tuple(v.shape)}; got shape {tuple(t.shape)}"
+            )
     return v, t
 
 
@@ -61,14 +71,19 @@ def _non_negative(name: str, t) -> None:
         non_negative(**{name: t})
         return
     if t.dtype == torch.bool or t.is_complex():
-        raise TypeError(f"{name} must be a real number or a real tensor; "
-                        f"got a tensor of dtype {t.dtype}")
+        raise TypeError(
+            f"{name} must be a real number or a real tensor; "
+            f"got a tensor of dtype {t.dtype}"
+        )
     if not bool(torch.isfinite(t).all()):
-        raise ValueError(f"{name} must be finite; got a tensor holding NaN "
-                         "or infinity")
+        raise ValueError(
+            f"{name} must be finite; got a tensor holding NaN or infinity"
+        )
     if bool((t < 0).any()):
-        raise ValueError(f"{name} must be >= 0; got a tensor with minimum "
-                         f"{t.min().item():.3g}")
+        raise ValueError(
+            f"{name} must be >= 0; got a tensor with minimum "
+            f"{t.min().item():.3g}"
+        )
 
 
 def _dictionary(D) -> torch.Tensor:
@@ -81,29 +96,39 @@ def _check(x, D, lam, z0, z_name="z0", reduction="none"):
     D = _dictionary(D)
     x = as_matrix("x", x, like=D)
     if D.shape[0] != x.shape[1]:
-        raise ValueError(f"D must have one row per feature of x: x has "
-                         f"{x.shape[1]} features, D has shape "
-                         f"{tuple(D.shape)}")
+        raise ValueError(
+            f"D must have one row per feature of x: x has "
+            f"{x.shape[1]} features, D has shape "
+            f"{tuple(D.shape)}"
+        )
     if D.device != x.device or D.dtype != x.dtype:
-        raise ValueError(f"D and x must share device and dtype; got D on "
-                         f"{D.device} ({D.dtype}), x on {x.device} "
-                         f"({x.dtype}) (convert one with .to())")
+        raise ValueError(
+            f"D and x must share device and dtype; got D on "
+            f"{D.device} ({D.dtype}), x on {x.device} "
+            f"({x.dtype}) (convert one with .to())"
+        )
     _non_negative("lam", lam)
     # One weight for the whole batch: a (batch,) or (n_code,) lam would
     # broadcast differently in the objective and in the solver.
     if isinstance(lam, torch.Tensor) and lam.numel() != 1:
-        raise ValueError("lam must be a number or a one-element tensor; got "
-                         f"a tensor of shape {tuple(lam.shape)}")
+        raise ValueError(
+            "lam must be a number or a one-element tensor; got "
+            f"a tensor of shape {tuple(lam.shape)}"
+        )
     if z0 is not None:
         z0 = as_matrix(z_name, z0, like=x)
         shape = (x.shape[0], D.shape[1])
         if z0.shape != shape:
-            raise ValueError(f"{z_name} must have shape (batch, n_code) = "
-                             f"{shape}; got {tuple(z0.shape)}")
+            raise ValueError(
+                f"{z_name} must have shape (batch, n_code) = "
+                f"{shape}; got {tuple(z0.shape)}"
+            )
         if z0.device != x.device or z0.dtype != x.dtype:
-            raise ValueError(f"{z_name} and x must share device and dtype; "
-                             f"got {z_name} on {z0.device} ({z0.dtype}), x "
-                             f"on {x.device} ({x.dtype})")
+            raise ValueError(
+                f"{z_name} and x must share device and dtype; "
+                f"got {z_name} on {z0.device} ({z0.dtype}), x "
+                f"on {x.device} ({x.dtype})"
+            )
     return x, D, z0
 
 
@@ -116,8 +141,10 @@ def _solver_args(x, D, lam, z0, n_iter, tol, L):
     L = lipschitz(D) if L is None else positive(L=L)
     if L == 0:
         # Every atom is zero: the step 1/L would be infinite, the codes NaN.
-        raise ValueError("D must have a non-zero atom; got an all-zero "
-                         "dictionary (lipschitz(D) = 0)")
+        raise ValueError(
+            "D must have a non-zero atom; got an all-zero "
+            "dictionary (lipschitz(D) = 0)"
+        )
     return x, D, z0, L
 
 
@@ -132,8 +159,13 @@ def lipschitz(D: torch.Tensor) -> float:
     return float(torch.linalg.matrix_norm(D.detach(), ord=2) ** 2)
 
 
-def lasso_objective(x: torch.Tensor, D: torch.Tensor, z: torch.Tensor,
-                    lam: float, reduction: str = "none") -> torch.Tensor:
+def lasso_objective(
+    x: torch.Tensor,
+    D: torch.Tensor,
+    z: torch.Tensor,
+    lam: float,
+    reduction: str = "none",
+) -> torch.Tensor:
     """E(z) = 1/2 ||D z - x||^2 + lam |z|_1 for each row.
 
     Args:
@@ -155,8 +187,11 @@ def _solve(x, D, lam, n_iter, z0, L, tol, history, momentum):
     # product.
     DtD = D.t() @ D
     xD = x @ D
-    z = (torch.zeros(x.shape[0], D.shape[1], dtype=x.dtype, device=x.device)
-         if z0 is None else z0.clone())
+    z = (
+        torch.zeros(x.shape[0], D.shape[1], dtype=x.dtype, device=x.device)
+        if z0 is None
+        else z0.clone()
+    )
     y, t = z, 1.0
     trace = [lasso_objective(x, D, z, lam, "mean").item()] if history else None
     for _ in range(n_iter):
@@ -167,8 +202,9 @@ def _solve(x, D, lam, n_iter, z0, L, tol, history, momentum):
             t = t_new
         else:
             y = z_new
-        done = tol > 0 and (float((z_new - z).norm())
-                            <= tol * max(float(z_new.norm()), 1e-12))
+        done = tol > 0 and (
+            float((z_new - z).norm()) <= tol * max(float(z_new.norm()), 1e-12)
+        )
         z = z_new
         if history:
             trace.append(lasso_objective(x, D, z, lam, "mean").item())
@@ -178,9 +214,16 @@ def _solve(x, D, lam, n_iter, z0, L, tol, history, momentum):
 
 
 @torch.no_grad()
-def ista(x: torch.Tensor, D: torch.Tensor, lam: float, n_iter: int = 100,
-         z0: torch.Tensor | None = None, L: float | None = None,
-         tol: float = 0.0, history: bool = False):
+def ista(
+    x: torch.Tensor,
+    D: torch.Tensor,
+    lam: float,
+    n_iter: int = 100,
+    z0: torch.Tensor | None = None,
+    L: float | None = None,
+    tol: float = 0.0,
+    history: bool = False,
+):
     """Iterative shrinkage-thresholding:
     z <- soft(z - D^T (D z - x) / L, lam / L).
 
@@ -208,9 +251,16 @@ def ista(x: torch.Tensor, D: torch.Tensor, lam: float, n_iter: int = 100,
 
 
 @torch.no_grad()
-def fista(x: torch.Tensor, D: torch.Tensor, lam: float, n_iter: int = 100,
-          z0: torch.Tensor | None = None, L: float | None = None,
-          tol: float = 0.0, history: bool = False):
+def fista(
+    x: torch.Tensor,
+    D: torch.Tensor,
+    lam: float,
+    n_iter: int = 100,
+    z0: torch.Tensor | None = None,
+    L: float | None = None,
+    tol: float = 0.0,
+    history: bool = False,
+):
     """Fast ISTA (Beck & Teboulle, 2009): ISTA steps taken from an
     extrapolated point.
 

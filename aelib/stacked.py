@@ -7,6 +7,7 @@ codes, and so on bottom-up. Then drop the decoders, put a softmax layer on
 the top code and train the whole stack top-down on the labels:
 x -> encoder -> features -> encoder -> ... -> class.
 """
+
 from __future__ import annotations
 
 from typing import Sequence
@@ -14,8 +15,15 @@ from typing import Sequence
 import torch
 from torch import nn
 
-from ._checks import (as_matrix, count, fraction, labels, number,
-                      sizes as check_sizes, unit_interval)
+from ._checks import (
+    as_matrix,
+    count,
+    fraction,
+    labels,
+    number,
+    sizes as check_sizes,
+    unit_interval,
+)
 from .deep import Logits
 from .losses import cross_entropy_logits
 from .models import Autoencoder
@@ -24,8 +32,9 @@ from .train import History, fit
 
 
 @torch.no_grad()
-def encode_all(autoencoder: nn.Module, x: torch.Tensor,
-               batch_size: int = 4096) -> torch.Tensor:
+def encode_all(
+    autoencoder: nn.Module, x: torch.Tensor, batch_size: int = 4096
+) -> torch.Tensor:
     """h = autoencoder.encode(x) in batches, without gradients, on the
     model's device.
 
@@ -33,23 +42,36 @@ def encode_all(autoencoder: nn.Module, x: torch.Tensor,
         x: ``(n, n_visible)``; output: ``(n, n_hidden)``.
     """
     x, device = _encoding_args(autoencoder, x, batch_size)
-    return torch.cat([autoencoder.encode(x[i:i + batch_size].to(device))
-                      for i in range(0, len(x), batch_size)])
+    return torch.cat(
+        [
+            autoencoder.encode(x[i : i + batch_size].to(device))
+            for i in range(0, len(x), batch_size)
+        ]
+    )
 
 
 def _encoding_args(autoencoder, x, batch_size):
-    if not (isinstance(autoencoder, nn.Module)
-            and hasattr(autoencoder, "encode")):
-        raise TypeError("autoencoder must be a torch.nn.Module with an "
-                        f"encode method; got {type(autoencoder).__name__}")
+    if not (
+        isinstance(autoencoder, nn.Module) and hasattr(autoencoder, "encode")
+    ):
+        raise TypeError(
+            "autoencoder must be a torch.nn.Module with an "
+            f"encode method; got {type(autoencoder).__name__}"
+        )
     count(batch_size=batch_size)
     x = as_matrix("x", x, finite=False)
     return x, next(autoencoder.parameters()).device
 
 
-def pretrain_greedy(x: torch.Tensor, sizes: Sequence[int], epochs: int,
-                    nu: float = 0.0, batch_size: int = 256, lr: float = 1e-3,
-                    device=None) -> tuple[list[Autoencoder], list[History]]:
+def pretrain_greedy(
+    x: torch.Tensor,
+    sizes: Sequence[int],
+    epochs: int,
+    nu: float = 0.0,
+    batch_size: int = 256,
+    lr: float = 1e-3,
+    device=None,
+) -> tuple[list[Autoencoder], list[History]]:
     """Greedy layer-wise pretraining: one tied sigmoid autoencoder per
     layer, each on the codes below.
 
@@ -79,9 +101,18 @@ def pretrain_greedy(x: torch.Tensor, sizes: Sequence[int], epochs: int,
     autoencoders, histories, h = [], [], x
     for n_in, n_out in zip(sizes[:-1], sizes[1:]):
         ae = Autoencoder(n_in, n_out, tied=True, decoder="sigmoid")
-        histories.append(fit(Logits(ae), h, cross_entropy_logits, epochs,
-                             batch_size=batch_size, lr=lr, device=device,
-                             corrupt=corrupt))
+        histories.append(
+            fit(
+                Logits(ae),
+                h,
+                cross_entropy_logits,
+                epochs,
+                batch_size=batch_size,
+                lr=lr,
+                device=device,
+                corrupt=corrupt,
+            )
+        )
         autoencoders.append(ae)
         h = encode_all(ae, h)
     return autoencoders, histories
@@ -90,18 +121,20 @@ def pretrain_greedy(x: torch.Tensor, sizes: Sequence[int], epochs: int,
 def _pretraining_args(x, sizes, nu):
     # Checked before any layer is trained: every layer's loss is the
     # Bernoulli cross-entropy.
-    x = unit_interval("x", as_matrix("x", x),
-                      "for the Bernoulli cross-entropy")
+    x = unit_interval("x", as_matrix("x", x), "for the Bernoulli cross-entropy")
     sizes = check_sizes(sizes, "an input and one hidden width")
     if x.shape[1] != sizes[0]:
-        raise ValueError("sizes[0] must equal the number of features of x "
-                         f"({x.shape[1]}); got {sizes[0]}")
+        raise ValueError(
+            "sizes[0] must equal the number of features of x "
+            f"({x.shape[1]}); got {sizes[0]}"
+        )
     fraction(nu=nu)
     return x, sizes
 
 
-def stack_classifier(autoencoders: Sequence[Autoencoder],
-                     n_classes: int) -> nn.Sequential:
+def stack_classifier(
+    autoencoders: Sequence[Autoencoder], n_classes: int
+) -> nn.Sequential:
     """Drop the decoders, keep each encoder sigm(b + W h), add a softmax
     layer on top.
 
@@ -139,22 +172,31 @@ def stack_classifier(autoencoders: Sequence[Autoencoder],
 
 def _check_stack(autoencoders, n_classes) -> None:
     if len(autoencoders) == 0:
-        raise ValueError("autoencoders must hold at least one Autoencoder; "
-                         "got none")
+        raise ValueError(
+            "autoencoders must hold at least one Autoencoder; got none"
+        )
     number("n_classes", n_classes, low=2, integer=True)
     for i, ae in enumerate(autoencoders):
         if not isinstance(ae, Autoencoder):
-            raise TypeError(f"autoencoders[{i}] must be an aelib.Autoencoder;"
-                            f" got {type(ae).__name__}")
+            raise TypeError(
+                f"autoencoders[{i}] must be an aelib.Autoencoder;"
+                f" got {type(ae).__name__}"
+            )
         if i > 0 and ae.n_visible != autoencoders[i - 1].n_hidden:
-            raise ValueError(f"autoencoders[{i}] takes {ae.n_visible} inputs "
-                             "but the layer below gives "
-                             f"{autoencoders[i - 1].n_hidden} codes")
+            raise ValueError(
+                f"autoencoders[{i}] takes {ae.n_visible} inputs "
+                "but the layer below gives "
+                f"{autoencoders[i - 1].n_hidden} codes"
+            )
 
 
 @torch.no_grad()
-def error_rate(classifier: nn.Module, x: torch.Tensor, y: torch.Tensor,
-               batch_size: int = 4096) -> float:
+def error_rate(
+    classifier: nn.Module,
+    x: torch.Tensor,
+    y: torch.Tensor,
+    batch_size: int = 4096,
+) -> float:
     """Fraction of rows of x whose arg-max logit differs from the label y.
 
     Shape:
@@ -166,8 +208,8 @@ def error_rate(classifier: nn.Module, x: torch.Tensor, y: torch.Tensor,
     classifier.eval()
     wrong = 0
     for i in range(0, len(x), step):
-        pred = classifier(x[i:i + step].to(device)).argmax(dim=1).cpu()
-        wrong += int((pred != y[i:i + step].cpu()).sum())
+        pred = classifier(x[i : i + step].to(device)).argmax(dim=1).cpu()
+        wrong += int((pred != y[i : i + step].cpu()).sum())
     classifier.train(was_training)
     return wrong / len(x)
 

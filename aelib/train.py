@@ -76,45 +76,69 @@ def _step_lr(schedule, lr: float, steps_per_epoch: int, epochs: int):
         return lambda step: lr
     if isinstance(schedule, WarmupCosine):
         number("schedule.warmup_epochs", schedule.warmup_epochs, low=0.0)
-        number("schedule.final_fraction", schedule.final_fraction, low=0.0,
-               high=1.0)
+        number(
+            "schedule.final_fraction",
+            schedule.final_fraction,
+            low=0.0,
+            high=1.0,
+        )
         total = epochs * steps_per_epoch
-        warmup = min(round(schedule.warmup_epochs * steps_per_epoch),
-                     total - 1)
+        warmup = min(round(schedule.warmup_epochs * steps_per_epoch), total - 1)
         return lambda step: schedule.at(step, total, warmup, lr)
     if callable(schedule):
         return schedule
-    raise TypeError("schedule must be None (constant lr), a WarmupCosine() "
-                    "or a callable step -> lr; got "
-                    f"{type(schedule).__name__}")
+    raise TypeError(
+        "schedule must be None (constant lr), a WarmupCosine() "
+        "or a callable step -> lr; got "
+        f"{type(schedule).__name__}"
+    )
 
 
 def _make_optimizer(optimizer, params, lr, weight_decay):
     if callable(optimizer) and not isinstance(optimizer, str):
         return optimizer(params)
-    one_of("optimizer", optimizer, OPTIMIZERS,
-           "or a callable params -> torch.optim.Optimizer")
+    one_of(
+        "optimizer",
+        optimizer,
+        OPTIMIZERS,
+        "or a callable params -> torch.optim.Optimizer",
+    )
     if optimizer == "adam":
         # The fused kernel updates every parameter in one pass: about a
         # quarter faster than the default on a deep network (make bench).
-        fused = all(p.is_floating_point() and p.device.type in ("cpu", "cuda")
-                    for p in params)
-        return torch.optim.Adam(params, lr=lr, weight_decay=weight_decay,
-                                fused=fused or None)
+        fused = all(
+            p.is_floating_point() and p.device.type in ("cpu", "cuda")
+            for p in params
+        )
+        return torch.optim.Adam(
+            params, lr=lr, weight_decay=weight_decay, fused=fused or None
+        )
     if optimizer == "sgd":
-        return torch.optim.SGD(params, lr=lr, momentum=0.9,
-                               weight_decay=weight_decay)
-    return torch.optim.LBFGS(params, lr=lr, max_iter=1, history_size=20,
-                             line_search_fn="strong_wolfe")
+        return torch.optim.SGD(
+            params, lr=lr, momentum=0.9, weight_decay=weight_decay
+        )
+    return torch.optim.LBFGS(
+        params,
+        lr=lr,
+        max_iter=1,
+        history_size=20,
+        line_search_fn="strong_wolfe",
+    )
 
 
-def _save_state(path: Path, model, opt, epoch: int, history: History,
-                run: dict) -> None:
+def _save_state(
+    path: Path, model, opt, epoch: int, history: History, run: dict
+) -> None:
     from .files import atomic_write
 
-    state = {"model": model.state_dict(), "optimizer": opt.state_dict(),
-             "epoch": epoch, "history": history.__dict__, "run": run,
-             "rng": torch.get_rng_state()}
+    state = {
+        "model": model.state_dict(),
+        "optimizer": opt.state_dict(),
+        "epoch": epoch,
+        "history": history.__dict__,
+        "run": run,
+        "rng": torch.get_rng_state(),
+    }
     if torch.cuda.is_available():
         state["cuda_rng"] = torch.cuda.get_rng_state_all()
     atomic_write(path, lambda tmp: torch.save(state, tmp))
@@ -124,9 +148,11 @@ def _load_state(path: Path, model, opt, run: dict) -> tuple[int, History]:
     # weights_only: tensors, numbers and lists only, so loading runs no code.
     state = torch.load(path, map_location="cpu", weights_only=True)
     if state["run"] != run:
-        raise ValueError(f"state_file {path} belongs to another run "
-                         f"({state['run']}, not {run}); delete it to start "
-                         "afresh, or pass the same settings to resume")
+        raise ValueError(
+            f"state_file {path} belongs to another run "
+            f"({state['run']}, not {run}); delete it to start "
+            "afresh, or pass the same settings to resume"
+        )
     model.load_state_dict(state["model"])
     opt.load_state_dict(state["optimizer"])
     torch.set_rng_state(state["rng"])
@@ -215,11 +241,15 @@ def fit(
     if y is not None:
         y = torch.as_tensor(y)
         if len(y) != len(x):
-            raise ValueError(f"y must hold one target per row of x ({len(x)}); "
-                             f"got shape {tuple(y.shape)}")
+            raise ValueError(
+                f"y must hold one target per row of x ({len(x)}); "
+                f"got shape {tuple(y.shape)}"
+            )
     if penalty is not None and not hasattr(model, "encode"):
-        raise TypeError("penalty needs a model with encode() and decode(); "
-                        f"{type(model).__name__} has no encode()")
+        raise TypeError(
+            "penalty needs a model with encode() and decode(); "
+            f"{type(model).__name__} has no encode()"
+        )
     device = get_device() if device is None else torch.device(device)
     model.to(device)
     x = x.to(device)
@@ -233,8 +263,9 @@ def fit(
     is_lbfgs = isinstance(opt, torch.optim.LBFGS)
     steps_per_epoch = math.ceil(n / batch_size)
     lr_at = _step_lr(schedule, lr, steps_per_epoch, epochs)
-    autocast = torch.autocast(device.type, dtype=torch.bfloat16,
-                              enabled=precision == "bf16")
+    autocast = torch.autocast(
+        device.type, dtype=torch.bfloat16, enabled=precision == "bf16"
+    )
 
     def objective(xb, tb):
         x_in = corrupt(xb) if corrupt is not None else xb
@@ -246,17 +277,27 @@ def fit(
             return loss(out, tb) + penalty(model, x_in, h).float()
 
     history, first = History(), 1
-    run = {"n": n, "epochs": epochs, "batch_size": batch_size, "lr": lr,
-           "precision": precision, "augment": augment is not None,
-           "corrupt": corrupt is not None}
+    run = {
+        "n": n,
+        "epochs": epochs,
+        "batch_size": batch_size,
+        "lr": lr,
+        "precision": precision,
+        "augment": augment is not None,
+        "corrupt": corrupt is not None,
+    }
     if state_file is not None:
         state_file = Path(state_file)
         if state_file.is_file():
             done, history = _load_state(state_file, model, opt, run)
             first = done + 1
-    bar = progress_bar(progress, total=epochs * steps_per_epoch,
-                       initial=(first - 1) * steps_per_epoch, desc="fit",
-                       unit="batch")
+    bar = progress_bar(
+        progress,
+        total=epochs * steps_per_epoch,
+        initial=(first - 1) * steps_per_epoch,
+        desc="fit",
+        unit="batch",
+    )
     model.train()
     start = time.perf_counter() - history.seconds
     step = (first - 1) * steps_per_epoch
@@ -267,7 +308,9 @@ def fit(
         total = torch.zeros((), device=device)
         order = torch.randperm(n, device=device) if batch_size < n else None
         for i in range(0, n, batch_size):
-            idx = order[i:i + batch_size] if order is not None else slice(None)
+            idx = (
+                order[i : i + batch_size] if order is not None else slice(None)
+            )
             xb, tb = x[idx], target[idx]
             if augment is not None:
                 xb = augment(xb)
@@ -276,11 +319,13 @@ def fit(
                 for group in opt.param_groups:
                     group["lr"] = lr_at(step)
             if is_lbfgs:
+
                 def closure():
                     opt.zero_grad(set_to_none=True)
                     value = objective(xb, tb)
                     value.backward()
                     return value
+
                 value = opt.step(closure)
             else:
                 opt.zero_grad(set_to_none=True)
@@ -299,7 +344,8 @@ def fit(
             raise FloatingPointError(
                 f"training diverged in epoch {epoch}: the loss became "
                 f"{epoch_loss}. The weights after epoch {epoch - 1} were "
-                f"restored; try a smaller learning rate than lr={lr}.")
+                f"restored; try a smaller learning rate than lr={lr}."
+            )
         history.loss.append(epoch_loss)
         history.lr.append(opt.param_groups[0]["lr"])
         if x_val is not None:
@@ -307,14 +353,16 @@ def fit(
                 history.val_loss.append(float(val_metric(model, x_val, y_val)))
             else:
                 history.val_loss.append(
-                    evaluate(model, x_val, loss, y=y_val, device=device))
+                    evaluate(model, x_val, loss, y=y_val, device=device)
+                )
             model.train()
         if bar is not None:
             bar.set_postfix(epoch=epoch, loss=f"{epoch_loss:.4g}")
         # The state is written at most once a minute (and after the last
         # epoch): a short epoch would otherwise spend its time on the disk.
-        if state_file is not None and (epoch == epochs or time.perf_counter()
-                                       - saved > STATE_EVERY_S):
+        if state_file is not None and (
+            epoch == epochs or time.perf_counter() - saved > STATE_EVERY_S
+        ):
             history.seconds = time.perf_counter() - start
             _save_state(state_file, model, opt, epoch, history, run)
             saved = time.perf_counter()
@@ -329,8 +377,9 @@ def fit(
 
 
 @torch.no_grad()
-def evaluate(model, x, loss, y=None, batch_size: int = 4096,
-             device=None) -> float:
+def evaluate(
+    model, x, loss, y=None, batch_size: int = 4096, device=None
+) -> float:
     """Mean of ``loss(model(x), target)`` over ``x`` in batches, no gradients.
 
     Shape:
@@ -345,8 +394,8 @@ def evaluate(model, x, loss, y=None, batch_size: int = 4096,
     target = x if y is None else torch.as_tensor(y)
     total = 0.0
     for i in range(0, len(x), batch_size):
-        xb = x[i:i + batch_size].to(device)
-        tb = target[i:i + batch_size].to(device)
+        xb = x[i : i + batch_size].to(device)
+        tb = target[i : i + batch_size].to(device)
         total += loss(model(xb), tb).item() * len(xb)
     model.train(was_training)
     return total / len(x)

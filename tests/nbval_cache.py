@@ -11,6 +11,7 @@ again and fails loudly too.
 
 Use: ``pytest -p tests.nbval_cache --nbval-lax --nbval-current-env chapters``.
 """
+
 from __future__ import annotations
 
 import time
@@ -59,7 +60,9 @@ def pytest_runtest_teardown(item, nextitem):
     seconds = time.perf_counter() - _started.get(path, time.perf_counter())
     cache = get_cache(str(CACHE))
     cache.cache_notebook_bundle(
-        CacheBundleIn(item.parent.nb, path, data={"execution_seconds": seconds}),
+        CacheBundleIn(
+            item.parent.nb, path, data={"execution_seconds": seconds}
+        ),
         check_validity=False,
         overwrite=True,
     )
@@ -68,6 +71,8 @@ def pytest_runtest_teardown(item, nextitem):
 
 def pytest_terminal_summary(terminalreporter):
     if _cached:
-        terminalreporter.write_sep("-", "executed notebooks stored for the book build")
+        terminalreporter.write_sep(
+            "-", "executed notebooks stored for the book build"
+        )
         for line in _cached:
             terminalreporter.write_line(line)

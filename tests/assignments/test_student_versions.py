@@ -7,6 +7,7 @@
 
 nbval runs the solution notebooks themselves (``pytest --nbval-lax chapters``).
 """
+
 from __future__ import annotations
 
 import os
@@ -22,22 +23,43 @@ from aelib.assignments import generate, regions, strip_cell_source
 
 ROOT = Path(__file__).resolve().parents[2]
 ASSIGNMENTS = ROOT / "chapters" / "assignments"
-NAMES = ["a1_backprop_tied_autoencoder", "a2_linear_autoencoder_pca", "a3_denoising_contractive",
-         "a4_semantic_hashing"]
+NAMES = [
+    "a1_backprop_tied_autoencoder",
+    "a2_linear_autoencoder_pca",
+    "a3_denoising_contractive",
+    "a4_semantic_hashing",
+]
 # One wrong answer per assignment, as a student might write it: (text in a solution, replacement).
 MUTATIONS = {
-    "a1_backprop_tied_autoencoder": ('"W": W_encoder + W_decoder', '"W": W_encoder - W_decoder'),  # sign of a term
-    "a2_linear_autoencoder_pca": ('"b": -(mean @ V)', '"b": (mean @ V)'),                        # sign of the bias
-    "a3_denoising_contractive": ("slope = (h * (1.0 - h)) ** 2", "slope = h * (1.0 - h)"),      # square forgotten
-    "a4_semantic_hashing": ("for r in range(radius + 1):", "for r in range(radius):"),          # off by one
+    "a1_backprop_tied_autoencoder": (
+        '"W": W_encoder + W_decoder',
+        '"W": W_encoder - W_decoder',
+    ),  # sign of a term
+    "a2_linear_autoencoder_pca": (
+        '"b": -(mean @ V)',
+        '"b": (mean @ V)',
+    ),  # sign of the bias
+    "a3_denoising_contractive": (
+        "slope = (h * (1.0 - h)) ** 2",
+        "slope = h * (1.0 - h)",
+    ),  # square forgotten
+    "a4_semantic_hashing": (
+        "for r in range(radius + 1):",
+        "for r in range(radius):",
+    ),  # off by one
 }
 ANSI = re.compile(r"\x1b\[[0-9;]*m")
 
 
 def execute(nb, allow_errors):
     os.environ.setdefault("AELIB_PROGRESS", "0")
-    client = NotebookClient(nb, kernel_name="python3", timeout=600, allow_errors=allow_errors,
-                            resources={"metadata": {"path": str(ASSIGNMENTS)}})
+    client = NotebookClient(
+        nb,
+        kernel_name="python3",
+        timeout=600,
+        allow_errors=allow_errors,
+        resources={"metadata": {"path": str(ASSIGNMENTS)}},
+    )
     client.execute()
     return nb
 
@@ -47,7 +69,10 @@ def errors(cell):
 
 
 def is_grader(cell):
-    return bool(cell.metadata.get("nbgrader", {}).get("grade")) and cell.cell_type == "code"
+    return (
+        bool(cell.metadata.get("nbgrader", {}).get("grade"))
+        and cell.cell_type == "code"
+    )
 
 
 def solution_lines(nb):
@@ -56,7 +81,11 @@ def solution_lines(nb):
     for cell in nb.cells:
         source = cell.source.splitlines()
         for _, begin, end in regions(cell.source):
-            lines |= {line.strip() for line in source[begin + 1:end] if any(ch.isalnum() for ch in line)}
+            lines |= {
+                line.strip()
+                for line in source[begin + 1 : end]
+                if any(ch.isalnum() for ch in line)
+            }
     return lines
 
 
@@ -72,10 +101,18 @@ def student_dir(tmp_path_factory):
 def test_student_version_stops_only_at_the_stubs(name, student_dir):
     solution = nbformat.read(ASSIGNMENTS / f"{name}.ipynb", as_version=4)
     student = nbformat.read(student_dir / f"{name}.ipynb", as_version=4)
-    student_text = {line.strip() for cell in student.cells for line in cell.source.splitlines()}
+    student_text = {
+        line.strip()
+        for cell in student.cells
+        for line in cell.source.splitlines()
+    }
     left = sorted(solution_lines(solution) & student_text)
-    assert not left, f"{name}: lines of the solution or hidden tests left in the student version: {left}"
-    assert all(not c.get("outputs") for c in student.cells if c.cell_type == "code")
+    assert not left, (
+        f"{name}: lines of the solution or hidden tests left in the student version: {left}"
+    )
+    assert all(
+        not c.get("outputs") for c in student.cells if c.cell_type == "code"
+    )
 
     execute(student, allow_errors=True)
     raised = 0
@@ -83,14 +120,23 @@ def test_student_version_stops_only_at_the_stubs(name, student_dir):
         for err in errors(cell):
             raised += 1
             where = f"{name}, cell {index}: {cell.source[:80]!r}"
-            assert err.ename == "NotImplementedError", \
-                f"{where} raised {err.ename}: {err.evalue}\n" + ANSI.sub("", "\n".join(err.traceback))
-            innermost = ANSI.sub("", err.traceback[-2] if len(err.traceback) > 1 else "")
-            assert "raise NotImplementedError()" in innermost, \
+            assert err.ename == "NotImplementedError", (
+                f"{where} raised {err.ename}: {err.evalue}\n"
+                + ANSI.sub("", "\n".join(err.traceback))
+            )
+            innermost = ANSI.sub(
+                "", err.traceback[-2] if len(err.traceback) > 1 else ""
+            )
+            assert "raise NotImplementedError()" in innermost, (
                 f"{where}: the NotImplementedError must come from a stub, not from elsewhere:\n{innermost}"
+            )
         if is_grader(cell):
-            assert errors(cell), f"{name}, cell {index}: an autograder cell passes with no answer written"
-    assert raised >= 4, f"{name}: expected the stubs to stop several cells; {raised} did"
+            assert errors(cell), (
+                f"{name}, cell {index}: an autograder cell passes with no answer written"
+            )
+    assert raised >= 4, (
+        f"{name}: expected the stubs to stop several cells; {raised} did"
+    )
 
 
 @pytest.mark.parametrize("name", NAMES)
@@ -98,18 +144,29 @@ def test_planted_wrong_answer_is_caught_by_a_visible_autograder_cell(name):
     old, new = MUTATIONS[name]
     nb = nbformat.read(ASSIGNMENTS / f"{name}.ipynb", as_version=4)
     planted = [cell for cell in nb.cells if old in cell.source]
-    assert len(planted) == 1 and planted[0].metadata["nbgrader"]["solution"], \
+    assert len(planted) == 1 and planted[0].metadata["nbgrader"]["solution"], (
         f"{name}: the text to change must occur in exactly one solution cell: {old!r}"
+    )
     planted[0].source = planted[0].source.replace(old, new)
     for cell in nb.cells:
         if is_grader(cell):
-            cell.source = strip_cell_source(cell.source)  # visible checks only: hidden tests removed
+            cell.source = strip_cell_source(
+                cell.source
+            )  # visible checks only: hidden tests removed
     with pytest.raises(CellExecutionError):
         execute(nb, allow_errors=False)
-    failed = [(index, cell) for index, cell in enumerate(nb.cells) if errors(cell)]
+    failed = [
+        (index, cell) for index, cell in enumerate(nb.cells) if errors(cell)
+    ]
     assert len(failed) == 1
     index, cell = failed[0]
     err = errors(cell)[0]
-    assert is_grader(cell), f"{name}: the wrong answer broke cell {index}, which is not an autograder cell: {err.ename}"
-    assert err.ename == "AssertionError", f"{name}: expected an AssertionError in cell {index}; got {err.ename}: {err.evalue}"
-    print(f"{name}: {old!r} -> {new!r} caught by {cell.metadata['nbgrader']['grade_id']}: {err.evalue[:120]}")
+    assert is_grader(cell), (
+        f"{name}: the wrong answer broke cell {index}, which is not an autograder cell: {err.ename}"
+    )
+    assert err.ename == "AssertionError", (
+        f"{name}: expected an AssertionError in cell {index}; got {err.ename}: {err.evalue}"
+    )
+    print(
+        f"{name}: {old!r} -> {new!r} caught by {cell.metadata['nbgrader']['grade_id']}: {err.evalue[:120]}"
+    )

@@ -1,4 +1,5 @@
 """random_shift moves whole images by whole pixels, and only some of them."""
+
 import pytest
 import torch
 

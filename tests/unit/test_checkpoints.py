@@ -1,4 +1,5 @@
 """The script that trains the shipped deep autoencoders still trains, and its checkpoints are checked."""
+
 import json
 import math
 import shutil
@@ -15,7 +16,18 @@ from aelib.data import load_mnist
 def short_run(tmp_path_factory):
     """One epoch of the real script on 256 images: the code path of `make checkpoints`, in a second."""
     directory = tmp_path_factory.mktemp("ck")
-    C.main(["train", "deep_mnist", "--epochs", "1", "--n-train", "256", "--dir", str(directory)])
+    C.main(
+        [
+            "train",
+            "deep_mnist",
+            "--epochs",
+            "1",
+            "--n-train",
+            "256",
+            "--dir",
+            str(directory),
+        ]
+    )
     return directory
 
 
@@ -41,8 +53,9 @@ def test_unknown_name_lists_the_known_checkpoints(capsys):
     assert all(name in err for name in C.CONFIGS)
 
 
-def test_interrupted_training_keeps_the_old_checkpoint(short_run, tmp_path,
-                                                       monkeypatch):
+def test_interrupted_training_keeps_the_old_checkpoint(
+    short_run, tmp_path, monkeypatch
+):
     for f in short_run.iterdir():
         shutil.copy(f, tmp_path / f.name)
     before = {f.name: f.read_bytes() for f in tmp_path.iterdir()}
@@ -79,20 +92,24 @@ def test_tampered_checkpoint_is_refused(short_run, tmp_path):
 def test_missing_checkpoint_names_the_make_target(tmp_path):
     with pytest.raises(C.CheckpointError, match="make checkpoints"):
         C.load("deep_mnist", tmp_path)
-    (tmp_path / "deep_mnist.json").write_text(json.dumps({"file": "deep_mnist.safetensors", "sha256": "0"}))
+    (tmp_path / "deep_mnist.json").write_text(
+        json.dumps({"file": "deep_mnist.safetensors", "sha256": "0"})
+    )
     with pytest.raises(C.CheckpointError, match="make checkpoints"):
         C.load("deep_mnist", tmp_path)
 
 
 def test_stack_classifier_and_nca_train_from_the_stack(tmp_path):
     """The chain of chapter 10 and 15: pretrain, then fine-tune from it."""
-    stack = C.train("pretrained_stack", tmp_path, epochs=1, n_train=64,
-                    device="cpu")
+    stack = C.train(
+        "pretrained_stack", tmp_path, epochs=1, n_train=64, device="cpu"
+    )
     assert stack["kind"] == "stack" and stack["sizes"] == [784, 500, 500, 2000]
     net, _ = C.load("pretrained_stack", tmp_path, device="cpu")
     assert net(torch.rand(3, 784)).shape == (3, 2000)
-    clf = C.train("pretrained_classifier", tmp_path, epochs=1, n_train=64,
-                  device="cpu")
+    clf = C.train(
+        "pretrained_classifier", tmp_path, epochs=1, n_train=64, device="cpu"
+    )
     assert 0 <= clf["test_error"] <= 1 and len(clf["val_error"]) == 1
     model, _ = C.load("pretrained_classifier", tmp_path, device="cpu")
     assert model(torch.rand(3, 784)).shape == (3, 10)

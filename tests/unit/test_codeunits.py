@@ -25,8 +25,14 @@ def test_move_unit_changes_only_one_unit(model):
 def test_unit_effects_shapes_and_shares(model):
     classifier = torch.nn.Linear(16, 5)
     z = torch.randn(6, 3)
-    eff = unit_effects(model, classifier, z, torch.tensor([[-1.0, 0.0, 1.0]] * 3), n_classes=5)
-    assert eff["share"].shape == (3, 3, 5) and eff["kept"].shape == (3, 3) and eff["ink"].shape == (3, 3)
+    eff = unit_effects(
+        model, classifier, z, torch.tensor([[-1.0, 0.0, 1.0]] * 3), n_classes=5
+    )
+    assert (
+        eff["share"].shape == (3, 3, 5)
+        and eff["kept"].shape == (3, 3)
+        and eff["ink"].shape == (3, 3)
+    )
     torch.testing.assert_close(eff["share"].sum(2), torch.ones(3, 3))
     # A step of 0 changes nothing: every decoding keeps its class.
     torch.testing.assert_close(eff["kept"][:, 1], torch.ones(3))
@@ -41,7 +47,9 @@ def test_unit_grid_and_errors(model):
     with pytest.raises(ValueError, match="unit"):
         move_unit(model, torch.randn(2, 3), 3, torch.tensor([0.0]))
     with pytest.raises(ValueError, match="steps_per_unit"):
-        unit_effects(model, torch.nn.Linear(16, 5), torch.randn(2, 3), torch.zeros(2, 2))
+        unit_effects(
+            model, torch.nn.Linear(16, 5), torch.randn(2, 3), torch.zeros(2, 2)
+        )
 
 
 def test_no_widget_in_builds(monkeypatch):

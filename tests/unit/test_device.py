@@ -45,7 +45,14 @@ def test_cuda_when_present(monkeypatch):
     assert device.type == "cuda"
     model = aelib.Autoencoder(20, 5)
     x = torch.rand(64, 20)
-    history = aelib.fit(model, x, aelib.losses.cross_entropy, epochs=2, device=device, progress=False)
+    history = aelib.fit(
+        model,
+        x,
+        aelib.losses.cross_entropy,
+        epochs=2,
+        device=device,
+        progress=False,
+    )
     assert next(model.parameters()).device.type == "cuda"
     assert len(history.loss) == 2
 
@@ -57,7 +64,10 @@ def test_set_seed_repeats():
     assert torch.equal(a, torch.randn(5))
 
 
-@pytest.mark.parametrize("seed, err", [(-1, ValueError), (1.5, TypeError), ("1", TypeError), (True, TypeError)])
+@pytest.mark.parametrize(
+    "seed, err",
+    [(-1, ValueError), (1.5, TypeError), ("1", TypeError), (True, TypeError)],
+)
 def test_set_seed_rejects_bad_seed(seed, err):
     with pytest.raises(err, match="seed"):
         aelib.set_seed(seed)

@@ -1,5 +1,6 @@
 """Binary codes for image search: LSH, PCA-ITQ, spectral hashing, the binary
 code layer."""
+
 import math
 
 import numpy as np
@@ -8,8 +9,13 @@ import torch
 
 import aelib
 from aelib.deep import Logits
-from aelib.hashing import (BinaryCode, HashingAutoencoder, PCAITQ,
-                           RandomProjectionLSH, SpectralHashing)
+from aelib.hashing import (
+    BinaryCode,
+    HashingAutoencoder,
+    PCAITQ,
+    RandomProjectionLSH,
+    SpectralHashing,
+)
 from aelib.losses import cross_entropy_logits
 from aelib.retrieval import hamming_distance
 
@@ -17,7 +23,9 @@ from aelib.retrieval import hamming_distance
 def _data(n=400, d=20, seed=0):
     g = torch.Generator().manual_seed(seed)
     # Anisotropic data, so that PCA has well separated directions.
-    return (torch.randn(n, d, generator=g) * torch.linspace(3.0, 0.2, d) + 1.5).double()
+    return (
+        torch.randn(n, d, generator=g) * torch.linspace(3.0, 0.2, d) + 1.5
+    ).double()
 
 
 def test_lsh_shapes_repeatable_and_seed_dependent():
@@ -166,10 +174,18 @@ def _numpy_spectral_hashing(x_train, x, n_bits):
     P = P * np.sign(P[np.abs(P).argmax(axis=0), range(n_bits)])
     v_train, v = (x_train - mean) @ P, (x - mean) @ P
     lo, hi = v_train.min(axis=0), v_train.max(axis=0)
-    candidates = sorted(((k * np.pi / (hi[d] - lo[d])) ** 2, d, k)
-                        for d in range(n_bits) for k in range(1, n_bits + 1))
-    return np.stack([np.cos(k * np.pi * (v[:, d] - lo[d]) / (hi[d] - lo[d]))
-                     > 0 for _, d, k in candidates[:n_bits]], axis=1)
+    candidates = sorted(
+        ((k * np.pi / (hi[d] - lo[d])) ** 2, d, k)
+        for d in range(n_bits)
+        for k in range(1, n_bits + 1)
+    )
+    return np.stack(
+        [
+            np.cos(k * np.pi * (v[:, d] - lo[d]) / (hi[d] - lo[d])) > 0
+            for _, d, k in candidates[:n_bits]
+        ],
+        axis=1,
+    )
 
 
 def test_sh_matches_a_numpy_implementation():
@@ -205,10 +221,14 @@ def test_binary_code_layer_modes():
     assert h.tolist() == [[0.0, 1.0, 1.0]]
     h.sum().backward()
     s = torch.sigmoid(z.detach())
-    assert torch.allclose(z.grad, s * (1 - s))  # the gradient of the sigmoid passes straight through
+    assert torch.allclose(
+        z.grad, s * (1 - s)
+    )  # the gradient of the sigmoid passes straight through
     noisy = BinaryCode("noise", sigma=4.0)
     out = noisy(torch.zeros(2000, 1))
-    assert 0.0 < out.min() and out.max() < 1.0 and out.std() > 0.3  # mostly saturated by the noise
+    assert (
+        0.0 < out.min() and out.max() < 1.0 and out.std() > 0.3
+    )  # mostly saturated by the noise
     noisy.eval()
     assert noisy(torch.tensor([[-0.1, 0.1]])).tolist() == [[0.0, 1.0]]
     with pytest.raises(ValueError, match="mode"):
@@ -236,6 +256,14 @@ def test_hashing_autoencoder_reconstructs_and_trains_on_logits():
     x = (torch.rand(64, 12) > 0.5).float()
     x_hat = m(x)
     assert bool(((x_hat >= 0) & (x_hat <= 1)).all())  # x_hat, not logits
-    history = aelib.fit(Logits(m), x, cross_entropy_logits, epochs=30,
-                        batch_size=64, lr=1e-2, device="cpu", progress=False)
+    history = aelib.fit(
+        Logits(m),
+        x,
+        cross_entropy_logits,
+        epochs=30,
+        batch_size=64,
+        lr=1e-2,
+        device="cpu",
+        progress=False,
+    )
     assert history.loss[-1] < history.loss[0]

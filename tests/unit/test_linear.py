@@ -1,4 +1,5 @@
 """aelib.linear: the SVD-optimal linear autoencoder, checked against numpy, scikit-learn and Eckart-Young."""
+
 import math
 
 import numpy as np
@@ -13,7 +14,9 @@ def random_matrix(n, d, seed=0, dtype=torch.float64):
     return torch.randn(n, d, generator=g, dtype=dtype)
 
 
-@pytest.mark.parametrize("n,d,k", [(200, 20, 5), (15, 40, 7), (30, 30, 30), (50, 8, 1)])
+@pytest.mark.parametrize(
+    "n,d,k", [(200, 20, 5), (15, 40, 7), (30, 30, 30), (50, 8, 1)]
+)
 def test_shapes_dtype_and_best_rank_k(n, d, k):
     x = random_matrix(n, d)
     W, W_star = linear.optimal_linear_autoencoder(x, k)
@@ -26,9 +29,15 @@ def test_shapes_dtype_and_best_rank_k(n, d, k):
     np.testing.assert_allclose(x_hat, best, atol=1e-9 * s[0])
     # The error identity: ||x - x_hat||_F^2 = sum_{i>k} sigma_i^2.
     err = float(((x.numpy() - x_hat) ** 2).sum())
-    assert math.isclose(err, float((s[k:] ** 2).sum()), rel_tol=1e-9, abs_tol=1e-9 * s[0] ** 2)
-    assert math.isclose(linear.rank_k_error(x, k), float((s[k:] ** 2).sum()), rel_tol=1e-9,
-                        abs_tol=1e-9 * s[0] ** 2)
+    assert math.isclose(
+        err, float((s[k:] ** 2).sum()), rel_tol=1e-9, abs_tol=1e-9 * s[0] ** 2
+    )
+    assert math.isclose(
+        linear.rank_k_error(x, k),
+        float((s[k:] ** 2).sum()),
+        rel_tol=1e-9,
+        abs_tol=1e-9 * s[0] ** 2,
+    )
 
 
 def test_codes_are_the_right_singular_vectors_of_the_lecture():
@@ -40,7 +49,9 @@ def test_codes_are_the_right_singular_vectors_of_the_lecture():
     H = W.numpy() @ x.numpy().T
     signs = np.sign((H * Vh[:k]).sum(axis=1))
     np.testing.assert_allclose(H, signs[:, None] * Vh[:k], atol=1e-10)
-    np.testing.assert_allclose(W_star.numpy(), (U[:, :k] * s[:k]) * signs, atol=1e-9)
+    np.testing.assert_allclose(
+        W_star.numpy(), (U[:, :k] * s[:k]) * signs, atol=1e-9
+    )
     # W W* = I_k: decoding then encoding a code gives it back.
     np.testing.assert_allclose((W @ W_star).numpy(), np.eye(k), atol=1e-10)
 
@@ -50,7 +61,11 @@ def test_float32_input_stays_float32_and_matches():
     W, W_star = linear.optimal_linear_autoencoder(x, 10)
     assert W.dtype == torch.float32
     s = np.linalg.svd(x.double().numpy(), compute_uv=False)
-    err = float(((x.double() - x.double() @ W.double().T @ W_star.double().T) ** 2).sum())
+    err = float(
+        (
+            (x.double() - x.double() @ W.double().T @ W_star.double().T) ** 2
+        ).sum()
+    )
     assert math.isclose(err, float((s[10:] ** 2).sum()), rel_tol=1e-5)
 
 
@@ -58,38 +73,63 @@ def test_pca_matches_eigh_and_sklearn():
     from sklearn.decomposition import PCA
 
     g = torch.Generator().manual_seed(3)
-    x = torch.randn(400, 10, generator=g, dtype=torch.float64) @ torch.randn(10, 10, generator=g,
-                                                                              dtype=torch.float64) + 5.0
+    x = (
+        torch.randn(400, 10, generator=g, dtype=torch.float64)
+        @ torch.randn(10, 10, generator=g, dtype=torch.float64)
+        + 5.0
+    )
     mean, components, variances = linear.pca(x, 6)
     xn = x.numpy()
     np.testing.assert_allclose(mean.numpy(), xn.mean(axis=0), atol=1e-12)
-    cov = np.cov(xn, rowvar=False, bias=True)  # 1/T, the lecture's normalization
+    cov = np.cov(
+        xn, rowvar=False, bias=True
+    )  # 1/T, the lecture's normalization
     e, V = np.linalg.eigh(cov)
     e, V = e[::-1][:6], V[:, ::-1][:, :6]
     np.testing.assert_allclose(variances.numpy(), e, rtol=1e-10)
-    np.testing.assert_allclose(np.abs(components.numpy() @ V), np.eye(6), atol=1e-8)
+    np.testing.assert_allclose(
+        np.abs(components.numpy() @ V), np.eye(6), atol=1e-8
+    )
     sk = PCA(n_components=6, svd_solver="full").fit(xn)
     T = len(xn)
-    np.testing.assert_allclose(variances.numpy() * T / (T - 1), sk.explained_variance_, rtol=1e-10)
-    np.testing.assert_allclose(np.abs((components.numpy() * sk.components_).sum(axis=1)), 1.0, atol=1e-8)
+    np.testing.assert_allclose(
+        variances.numpy() * T / (T - 1), sk.explained_variance_, rtol=1e-10
+    )
+    np.testing.assert_allclose(
+        np.abs((components.numpy() * sk.components_).sum(axis=1)),
+        1.0,
+        atol=1e-8,
+    )
     # Components are orthonormal rows.
-    np.testing.assert_allclose(components.numpy() @ components.numpy().T, np.eye(6), atol=1e-10)
+    np.testing.assert_allclose(
+        components.numpy() @ components.numpy().T, np.eye(6), atol=1e-10
+    )
 
 
 def test_normalize_gives_the_covariance():
     x = random_matrix(100, 5, seed=4) * 3 + 1
     x_n, mean = linear.normalize(x)
-    np.testing.assert_allclose((x_n.T @ x_n).numpy(), np.cov(x.numpy(), rowvar=False, bias=True), atol=1e-12)
+    np.testing.assert_allclose(
+        (x_n.T @ x_n).numpy(),
+        np.cov(x.numpy(), rowvar=False, bias=True),
+        atol=1e-12,
+    )
 
 
 def test_principal_angles():
     g = torch.Generator().manual_seed(5)
     A = torch.randn(20, 3, generator=g, dtype=torch.float64)
     mix = torch.randn(3, 3, generator=g, dtype=torch.float64)
-    assert torch.allclose(linear.principal_angles(A, A @ mix), torch.zeros(3, dtype=torch.float64), atol=1e-6)
+    assert torch.allclose(
+        linear.principal_angles(A, A @ mix),
+        torch.zeros(3, dtype=torch.float64),
+        atol=1e-6,
+    )
     e = torch.eye(4, dtype=torch.float64)
     angles = linear.principal_angles(e[:, :2], e[:, 1:3])
-    assert torch.allclose(angles, torch.tensor([0.0, math.pi / 2], dtype=torch.float64), atol=1e-7)
+    assert torch.allclose(
+        angles, torch.tensor([0.0, math.pi / 2], dtype=torch.float64), atol=1e-7
+    )
     with pytest.raises(ValueError, match="A and B"):
         linear.principal_angles(A, torch.randn(5, 2))
 
@@ -143,18 +183,24 @@ def test_bad_x():
     with pytest.raises(TypeError, match="x must be a tensor or an array"):
         linear.optimal_linear_autoencoder(object(), 1)
     with pytest.raises(TypeError, match="x must have a floating dtype"):
-        linear.optimal_linear_autoencoder(torch.ones(4, 3, dtype=torch.int64), 1)
+        linear.optimal_linear_autoencoder(
+            torch.ones(4, 3, dtype=torch.int64), 1
+        )
     with pytest.raises(ValueError, match="x is empty"):
         linear.optimal_linear_autoencoder(torch.ones(0, 3), 1)
 
 
 def test_pca_reconstruct_is_the_optimal_rank_k_reconstruction():
     g = torch.Generator().manual_seed(3)
-    x = torch.randn(200, 12, generator=g, dtype=torch.float64) @ torch.randn(12, 12, generator=g, dtype=torch.float64)
+    x = torch.randn(200, 12, generator=g, dtype=torch.float64) @ torch.randn(
+        12, 12, generator=g, dtype=torch.float64
+    )
     mean, components, _ = linear.pca(x, 4)
     x_hat = linear.pca_reconstruct(x, mean, components)
     # Eckart-Young: the error of the centred data is the sum of its trailing squared singular values.
-    assert ((x - x_hat) ** 2).sum().item() == pytest.approx(linear.rank_k_error(x - x.mean(0), 4), rel=1e-9)
+    assert ((x - x_hat) ** 2).sum().item() == pytest.approx(
+        linear.rank_k_error(x - x.mean(0), 4), rel=1e-9
+    )
 
 
 def test_pca_reconstruct_names_a_wrong_mean():
@@ -167,14 +213,20 @@ def test_pca_reconstruct_names_a_wrong_mean():
 
 def test_zca_whitens_and_stays_symmetric():
     g = torch.Generator().manual_seed(5)
-    x = torch.randn(4000, 6, generator=g, dtype=torch.float64) @ torch.randn(6, 6, generator=g, dtype=torch.float64)
+    x = torch.randn(4000, 6, generator=g, dtype=torch.float64) @ torch.randn(
+        6, 6, generator=g, dtype=torch.float64
+    )
     mean, Z = linear.zca(x, eps=0.0)
     white = (x - mean) @ Z
-    assert torch.allclose(torch.cov(white.T), torch.eye(6, dtype=torch.float64), atol=1e-9)
+    assert torch.allclose(
+        torch.cov(white.T), torch.eye(6, dtype=torch.float64), atol=1e-9
+    )
     assert torch.allclose(Z, Z.T)
     # With the default eps (the mean eigenvalue) every direction's variance is lam / (lam + eps) < 1.
     _, Z_reg = linear.zca(x)
-    assert bool((torch.linalg.eigvalsh(torch.cov(((x - mean) @ Z_reg).T)) < 1).all())
+    assert bool(
+        (torch.linalg.eigvalsh(torch.cov(((x - mean) @ Z_reg).T)) < 1).all()
+    )
 
 
 def test_zca_refuses_what_it_cannot_whiten():

@@ -18,19 +18,27 @@ def test_cross_entropy_matches_torch(pair):
     ref = F.binary_cross_entropy(x_hat, x, reduction="none").sum(1)
     assert torch.allclose(losses.cross_entropy(x_hat, x, reduction="none"), ref)
     assert torch.allclose(losses.cross_entropy(x_hat, x), ref.mean())
-    assert torch.allclose(losses.cross_entropy(x_hat, x, reduction="sum"), ref.sum())
+    assert torch.allclose(
+        losses.cross_entropy(x_hat, x, reduction="sum"), ref.sum()
+    )
 
 
 def test_cross_entropy_logits_agrees(pair):
     _, x = pair
     a = torch.randn(8, 12)
-    assert torch.allclose(losses.cross_entropy_logits(a, x), losses.cross_entropy(torch.sigmoid(a), x), atol=1e-5)
+    assert torch.allclose(
+        losses.cross_entropy_logits(a, x),
+        losses.cross_entropy(torch.sigmoid(a), x),
+        atol=1e-5,
+    )
 
 
 def test_squared_error_is_half_sum_of_squares(pair):
     x_hat, x = pair
     ref = F.mse_loss(x_hat, x, reduction="none").sum(1)
-    assert torch.allclose(losses.sum_of_squares(x_hat, x, reduction="none"), ref)
+    assert torch.allclose(
+        losses.sum_of_squares(x_hat, x, reduction="none"), ref
+    )
     assert torch.allclose(losses.squared_error(x_hat, x), 0.5 * ref.mean())
 
 
@@ -39,17 +47,23 @@ def test_multinomial_matches_torch():
     a = torch.randn(4, 9)
     counts = torch.poisson(torch.full((4, 9), 2.0))
     ref = -(counts * F.log_softmax(a, 1)).sum(1)
-    assert torch.allclose(losses.multinomial_nll(a, counts, reduction="none"), ref)
+    assert torch.allclose(
+        losses.multinomial_nll(a, counts, reduction="none"), ref
+    )
 
 
 def test_gradient_is_x_hat_minus_x():
     a = torch.randn(5, 7, requires_grad=True)
     x = torch.rand(5, 7)
-    g, = torch.autograd.grad(losses.cross_entropy_logits(a, x, reduction="sum"), a)
+    (g,) = torch.autograd.grad(
+        losses.cross_entropy_logits(a, x, reduction="sum"), a
+    )
     assert torch.allclose(g, torch.sigmoid(a) - x, atol=1e-6)
 
 
-@pytest.mark.parametrize("fn", [losses.cross_entropy, losses.squared_error, losses.sum_of_squares])
+@pytest.mark.parametrize(
+    "fn", [losses.cross_entropy, losses.squared_error, losses.sum_of_squares]
+)
 def test_shape_mismatch(fn):
     with pytest.raises(ValueError, match="same shape"):
         fn(torch.rand(3, 4), torch.rand(3, 5))
@@ -67,7 +81,9 @@ def test_multinomial_rejects_negative_counts():
 
 def test_bad_reduction():
     with pytest.raises(ValueError, match="reduction"):
-        losses.squared_error(torch.rand(2, 3), torch.rand(2, 3), reduction="avg")
+        losses.squared_error(
+            torch.rand(2, 3), torch.rand(2, 3), reduction="avg"
+        )
 
 
 def test_nan_target_rejected():

@@ -44,12 +44,15 @@ def test_untied_has_its_own_decoder():
     assert sum(p.numel() for p in model.parameters()) == 2 * 40 + 4 + 10
 
 
-@pytest.mark.parametrize("bad, match", [
-    (torch.rand(5, 31), "784|30 features|shape"),
-    (torch.rand(30), "2-D"),
-    (torch.rand(2, 3, 30), "2-D"),
-    (torch.zeros(0, 30), "empty"),
-])
+@pytest.mark.parametrize(
+    "bad, match",
+    [
+        (torch.rand(5, 31), "784|30 features|shape"),
+        (torch.rand(30), "2-D"),
+        (torch.rand(2, 3, 30), "2-D"),
+        (torch.zeros(0, 30), "empty"),
+    ],
+)
 def test_wrong_input_shape_is_clear(bad, match):
     model = Autoencoder(30, 7)
     with pytest.raises(ValueError, match="x"):
@@ -67,24 +70,38 @@ def test_wrong_dtype_and_type():
         model("not an image")
 
 
-@pytest.mark.parametrize("kwargs, err", [
-    (dict(n_visible=0, n_hidden=3), ValueError),
-    (dict(n_visible=5, n_hidden=-1), ValueError),
-    (dict(n_visible=5.0, n_hidden=3), TypeError),
-    (dict(n_visible=5, n_hidden=3, decoder="relu"), ValueError),
-    (dict(n_visible=5, n_hidden=3, tied="yes"), TypeError),
-])
+@pytest.mark.parametrize(
+    "kwargs, err",
+    [
+        (dict(n_visible=0, n_hidden=3), ValueError),
+        (dict(n_visible=5, n_hidden=-1), ValueError),
+        (dict(n_visible=5.0, n_hidden=3), TypeError),
+        (dict(n_visible=5, n_hidden=3, decoder="relu"), ValueError),
+        (dict(n_visible=5, n_hidden=3, tied="yes"), TypeError),
+    ],
+)
 def test_bad_constructor_arguments(kwargs, err):
     with pytest.raises(err):
         Autoencoder(**kwargs)
 
 
-@pytest.mark.parametrize("decoder, loss", [("sigmoid", cross_entropy), ("linear", squared_error)])
+@pytest.mark.parametrize(
+    "decoder, loss", [("sigmoid", cross_entropy), ("linear", squared_error)]
+)
 def test_overfits_one_batch(decoder, loss):
     aelib.set_seed(0)
     x = (torch.rand(16, 20) > 0.5).float()
     model = Autoencoder(20, 32, tied=False, decoder=decoder)
     before = loss(model(x), x).item()
-    aelib.fit(model, x, loss, epochs=400, batch_size=16, lr=1e-2, device="cpu", progress=False)
+    aelib.fit(
+        model,
+        x,
+        loss,
+        epochs=400,
+        batch_size=16,
+        lr=1e-2,
+        device="cpu",
+        progress=False,
+    )
     after = loss(model(x), x).item()
     assert after < 0.05 * before, (before, after)

@@ -1,4 +1,5 @@
 """Corruption processes of the denoising autoencoder (aelib.noise, chapter 06)."""
+
 import math
 
 import pytest

@@ -3,6 +3,7 @@ the name of one of aelib's: a chapter that teaches a piece of code in the
 open names its own version differently, so a reader never meets two meanings
 of one name. Assignments are left out: there the student writes, on purpose,
 what aelib holds."""
+
 import ast
 import importlib
 import inspect
@@ -24,9 +25,11 @@ def aelib_names() -> dict[str, str]:
     for info in pkgutil.iter_modules(aelib.__path__):
         module = importlib.import_module(f"aelib.{info.name}")
         for name, obj in vars(module).items():
-            if (not name.startswith("_") and
-                    (inspect.isfunction(obj) or inspect.isclass(obj)) and
-                    obj.__module__ == module.__name__):
+            if (
+                not name.startswith("_")
+                and (inspect.isfunction(obj) or inspect.isclass(obj))
+                and obj.__module__ == module.__name__
+            ):
                 names[name] = module.__name__
     return names
 
@@ -38,8 +41,11 @@ def defined_names(path: Path) -> list[str]:
         if cell.cell_type != "code":
             continue
         # Lines of IPython magic are not Python.
-        source = "\n".join(line for line in cell.source.splitlines()
-                           if not line.lstrip().startswith(("%", "!")))
+        source = "\n".join(
+            line
+            for line in cell.source.splitlines()
+            if not line.lstrip().startswith(("%", "!"))
+        )
         for node in ast.parse(source).body:
             if isinstance(node, (ast.FunctionDef, ast.ClassDef)):
                 out.append(node.name)
@@ -47,18 +53,22 @@ def defined_names(path: Path) -> list[str]:
 
 
 def test_the_check_finds_a_shadowing_name(tmp_path):
-    nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(
-        "class HashingAutoencoder:\n    pass")])
+    nb = nbformat.v4.new_notebook(
+        cells=[nbformat.v4.new_code_cell("class HashingAutoencoder:\n    pass")]
+    )
     path = tmp_path / "x.ipynb"
     nbformat.write(nb, path)
     assert set(defined_names(path)) & set(aelib_names()) == {
-        "HashingAutoencoder"}
+        "HashingAutoencoder"
+    }
 
 
 @pytest.mark.parametrize("path", CHAPTERS, ids=lambda p: p.name)
 def test_no_chapter_shadows_an_aelib_name(path):
     names = aelib_names()
     clash = {n: names[n] for n in defined_names(path) if n in names}
-    assert not clash, (f"{path.name} defines {sorted(clash)}, names of "
-                       f"{sorted(set(clash.values()))}: rename the "
-                       "chapter's version or import aelib's")
+    assert not clash, (
+        f"{path.name} defines {sorted(clash)}, names of "
+        f"{sorted(set(clash.values()))}: rename the "
+        "chapter's version or import aelib's"
+    )

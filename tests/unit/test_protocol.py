@@ -1,6 +1,7 @@
 """Every autoencoder of aelib follows one contract, models.AutoencoderProtocol:
 encode(x) -> h, decode_logits(h) -> a_hat, decode(h) -> x_hat and
 forward(x) = decode(encode(x))."""
+
 import importlib
 import inspect
 import pkgutil
@@ -24,15 +25,23 @@ MODELS = {
     "untied sigmoid": (lambda: Autoencoder(6, 3, tied=False), torch.sigmoid),
     "tied linear": (lambda: Autoencoder(6, 3, decoder="linear"), None),
     "untied linear": (
-        lambda: Autoencoder(6, 3, tied=False, decoder="linear"), None),
+        lambda: Autoencoder(6, 3, tied=False, decoder="linear"),
+        None,
+    ),
     "deep sigmoid": (lambda: DeepAutoencoder((6, 5, 2)), torch.sigmoid),
     "deep linear, documents": (
-        lambda: DeepAutoencoder((6, 5, 2), output="linear"), None),
+        lambda: DeepAutoencoder((6, 5, 2), output="linear"),
+        None,
+    ),
     "hashing": (lambda: HashingAutoencoder((6, 5, 3)), torch.sigmoid),
-    "hashing, counts": (lambda: HashingAutoencoder((6, 5, 3), input="counts"),
-                        lambda a: torch.softmax(a, 1)),
-    "documents, counts": (lambda: DocumentAutoencoder((6, 5, 2)),
-                          lambda a: torch.softmax(a, 1)),
+    "hashing, counts": (
+        lambda: HashingAutoencoder((6, 5, 3), input="counts"),
+        lambda a: torch.softmax(a, 1),
+    ),
+    "documents, counts": (
+        lambda: DocumentAutoencoder((6, 5, 2)),
+        lambda a: torch.softmax(a, 1),
+    ),
     "linear": (lambda: LinearAutoencoder(6, 3), None),
     "psd": (lambda: PSD(6, 4), None),
     "rbm": (lambda: RBM(6, 3), torch.sigmoid),
@@ -65,8 +74,12 @@ def test_every_autoencoder_of_aelib_is_tested_here():
     for info in pkgutil.iter_modules(aelib.__path__):
         module = importlib.import_module(f"aelib.{info.name}")
         for _, cls in inspect.getmembers(module, inspect.isclass):
-            if (issubclass(cls, nn.Module) and cls.__module__ == module.__name__
-                    and hasattr(cls, "encode") and hasattr(cls, "decode")):
+            if (
+                issubclass(cls, nn.Module)
+                and cls.__module__ == module.__name__
+                and hasattr(cls, "encode")
+                and hasattr(cls, "decode")
+            ):
                 found.add(cls)
     # Logits is the wrapper whose decode returns a_hat, for the logits loss.
     assert found - {Logits} == tested
@@ -75,8 +88,9 @@ def test_every_autoencoder_of_aelib_is_tested_here():
 def test_logits_wrapper_returns_the_pre_activation():
     model = DeepAutoencoder((6, 5, 2))
     x = torch.rand(3, 6)
-    torch.testing.assert_close(Logits(model)(x),
-                               model.decode_logits(model.encode(x)))
+    torch.testing.assert_close(
+        Logits(model)(x), model.decode_logits(model.encode(x))
+    )
 
 
 def test_a_class_without_decode_logits_is_not_an_autoencoder():

@@ -1,4 +1,5 @@
 """aelib.psd: unit-norm atoms, inference optimal for the PSD energy, training lowers the energy."""
+
 import pytest
 import torch
 
@@ -25,14 +26,21 @@ def kkt_violation(model, x, z, with_prediction):
     on = z != 0
     v_on = (grad + model.lam * torch.sign(z))[on].abs()
     v_off = (grad.abs() - model.lam).clamp_min(0)[~on]
-    return max(v_on.max().item() if v_on.numel() else 0.0, v_off.max().item() if v_off.numel() else 0.0)
+    return max(
+        v_on.max().item() if v_on.numel() else 0.0,
+        v_off.max().item() if v_off.numel() else 0.0,
+    )
 
 
 def test_shapes_and_unit_atoms():
     torch.manual_seed(0)
     m = psd.PSD(16, 24, lam=0.1, alpha=1.0)
     x = torch.randn(5, 16)
-    assert m.encode(x).shape == (5, 24) and m(x).shape == (5, 16) and m.decode(m.encode(x)).shape == (5, 16)
+    assert (
+        m.encode(x).shape == (5, 24)
+        and m(x).shape == (5, 16)
+        and m.decode(m.encode(x)).shape == (5, 16)
+    )
     torch.testing.assert_close(m.D.norm(dim=0), torch.ones(24))
     assert m.energy(x, m.encode(x)).shape == (5,)
 
@@ -43,13 +51,18 @@ def test_inference_satisfies_the_optimality_conditions(predict):
     m = psd.PSD(16, 24, lam=0.1, alpha=0.5).double()
     x = data(20).double()
     with torch.no_grad():
-        m.W.mul_(3.0)  # a predictor far from the codes, so the prediction term matters
+        m.W.mul_(
+            3.0
+        )  # a predictor far from the codes, so the prediction term matters
         z = m.infer(x, n_iter=3000, predict=predict)
         assert kkt_violation(m, x, z, with_prediction=predict) < 1e-6
         # the minimiser with the prediction term lies between sparse coding and the prediction
         if predict:
             z_sc = m.infer(x, n_iter=3000, predict=False)
-            assert (m.energy(x, z, m.encode(x)) <= m.energy(x, z_sc, m.encode(x)) + 1e-9).all()
+            assert (
+                m.energy(x, z, m.encode(x))
+                <= m.energy(x, z_sc, m.encode(x)) + 1e-9
+            ).all()
 
 
 def test_training_lowers_the_energy_and_teaches_the_encoder():
@@ -58,7 +71,9 @@ def test_training_lowers_the_energy_and_teaches_the_encoder():
     m = psd.PSD(16, 24, lam=0.1, alpha=1.0)
     with torch.no_grad():
         before = m.energy(x, m.encode(x)).mean().item()
-    h = psd.train_psd(m, x, epochs=10, batch_size=64, lr=1e-2, n_iter=20, device="cpu")
+    h = psd.train_psd(
+        m, x, epochs=10, batch_size=64, lr=1e-2, n_iter=20, device="cpu"
+    )
     # The energy is the history's loss; its two quadratic terms are curves.
     prediction = h.curves["prediction"]
     assert h.loss[-1] < 0.7 * h.loss[0]

@@ -1,4 +1,5 @@
 """aelib.retrieval against independent references: brute force, loops, scikit-learn."""
+
 import numpy as np
 import pytest
 import torch
@@ -8,7 +9,11 @@ from aelib import retrieval as R
 
 
 def _random(n, bits, seed):
-    return np.random.default_rng(seed).integers(0, 2, size=(n, bits)).astype(np.uint8)
+    return (
+        np.random.default_rng(seed)
+        .integers(0, 2, size=(n, bits))
+        .astype(np.uint8)
+    )
 
 
 @pytest.mark.parametrize("bits", [1, 20, 64, 100])
@@ -16,8 +21,12 @@ def test_hamming_distance_matches_counting_differences(bits):
     a, b = _random(37, bits, 0), _random(53, bits, 1)
     d = R.hamming_distance(a, b, chunk=8)
     assert d.shape == (37, 53)
-    np.testing.assert_array_equal(d, (a[:, None, :] != b[None, :, :]).sum(axis=2))
-    np.testing.assert_array_equal(R.hamming_distance(torch.from_numpy(a).bool(), b), d)
+    np.testing.assert_array_equal(
+        d, (a[:, None, :] != b[None, :, :]).sum(axis=2)
+    )
+    np.testing.assert_array_equal(
+        R.hamming_distance(torch.from_numpy(a).bool(), b), d
+    )
 
 
 def test_hamming_distance_rejects_bad_codes():
@@ -65,9 +74,13 @@ def test_ranking_measures_match_a_per_query_reference():
     levels, pr = R.precision_recall(d, ql, dl)
     np.testing.assert_allclose(levels, R.RECALL_LEVELS)
     np.testing.assert_allclose(pr, pr_ref)
-    np.testing.assert_allclose(R.precision_at_k(d, ql, dl, [1, 5, 50, 300]), pk_ref)
+    np.testing.assert_allclose(
+        R.precision_at_k(d, ql, dl, [1, 5, 50, 300]), pk_ref
+    )
     assert R.precision_at_k(d, ql, dl, 5) == pytest.approx(pk_ref[1])
-    assert R.mean_average_precision(torch.from_numpy(d), ql, dl) == pytest.approx(ap_ref)
+    assert R.mean_average_precision(
+        torch.from_numpy(d), ql, dl
+    ) == pytest.approx(ap_ref)
 
 
 def test_scalar_measures_are_python_floats():
@@ -85,12 +98,22 @@ def test_exclude_self_drops_the_query_from_its_own_ranking():
     rng = np.random.default_rng(1)
     x = rng.normal(size=(60, 3))
     y = rng.integers(0, 3, 60)
-    d = np.linalg.norm(x[:, None] - x[None], axis=2)  # zero on the diagonal: self would rank first
+    d = np.linalg.norm(
+        x[:, None] - x[None], axis=2
+    )  # zero on the diagonal: self would rank first
     got = R.mean_average_precision(d, y, y, exclude_self=True)
-    ref = np.mean([average_precision_score(np.delete(y == y[i], i), -np.delete(d[i], i)) for i in range(60)])
+    ref = np.mean(
+        [
+            average_precision_score(
+                np.delete(y == y[i], i), -np.delete(d[i], i)
+            )
+            for i in range(60)
+        ]
+    )
     assert got == pytest.approx(ref)
     assert R.precision_at_k(d, y, y, 59, exclude_self=True) == pytest.approx(
-        np.mean([(np.delete(y, i) == y[i]).mean() for i in range(60)]))
+        np.mean([(np.delete(y, i) == y[i]).mean() for i in range(60)])
+    )
 
 
 def test_ties_are_broken_without_favouring_the_database_order():
@@ -107,9 +130,13 @@ def test_ranking_measures_reject_bad_input():
     with pytest.raises(ValueError, match="k must be at most"):
         R.precision_at_k(d, np.arange(3), np.arange(4), 5)
     with pytest.raises(ValueError, match="recall_levels"):
-        R.precision_recall(d, np.arange(3), np.arange(4), recall_levels=[0.0, 0.5])
+        R.precision_recall(
+            d, np.arange(3), np.arange(4), recall_levels=[0.0, 0.5]
+        )
     with pytest.raises(ValueError, match="exclude_self"):
-        R.mean_average_precision(d, np.arange(3), np.arange(4), exclude_self=True)
+        R.mean_average_precision(
+            d, np.arange(3), np.arange(4), exclude_self=True
+        )
 
 
 def test_precision_within_radius_matches_a_per_query_loop():
@@ -129,7 +156,8 @@ def test_precision_within_radius_matches_a_per_query_loop():
     assert (d.min(axis=1) > 0).any(), "some query finds nothing at radius 0"
     # the whole cube: precision is the share of relevant items
     assert R.precision_within_radius(d, ql, dl, 8) == pytest.approx(
-        np.mean([(dl == q).mean() for q in ql]))
+        np.mean([(dl == q).mean() for q in ql])
+    )
 
 
 def test_precision_within_radius_exclude_self_and_bad_input():
@@ -164,7 +192,9 @@ def test_hash_table_query_is_exactly_the_brute_force_ball(bits):
             np.testing.assert_array_equal(table.scan(q, radius), want)
     assert len(table) == 3000
     if bits == 12:
-        assert len(table.query(codes[0], 99)) == 3000  # a radius past the width is the whole cube
+        assert (
+            len(table.query(codes[0], 99)) == 3000
+        )  # a radius past the width is the whole cube
 
 
 def test_hash_table_rejects_bad_radius_and_code_width():
@@ -178,6 +208,10 @@ def test_hash_table_rejects_bad_radius_and_code_width():
     with pytest.raises(ValueError, match="code must hold only 0 and 1"):
         table.query(np.full(20, 2), 1)
     with pytest.raises(ValueError, match="radius 15 means visiting"):
-        R.SemanticHashTable(_random(10, 40, 0)).query(np.zeros(40, dtype=np.uint8), 15)
-    with pytest.raises(ValueError, match="codes must hold at least one code of 1 to 62 bits"):
+        R.SemanticHashTable(_random(10, 40, 0)).query(
+            np.zeros(40, dtype=np.uint8), 15
+        )
+    with pytest.raises(
+        ValueError, match="codes must hold at least one code of 1 to 62 bits"
+    ):
         R.SemanticHashTable(_random(10, 63, 0))

@@ -1,4 +1,5 @@
 """The Reuters loader: the documented rule, split and vocabulary; checksums enforced."""
+
 import pytest
 import torch
 
@@ -9,9 +10,22 @@ def test_load_reuters_follows_the_documented_rule():
     tr, te = data.load_reuters("train"), data.load_reuters("test")
     assert tr.x.shape == (5141, 2000) and te.x.shape == (2168, 2000)
     assert tr.vocabulary == te.vocabulary and len(set(tr.vocabulary)) == 2000
-    assert tr.topics == ["acq", "crude", "earn", "interest", "money-fx", "ship", "sugar", "trade"]
+    assert tr.topics == [
+        "acq",
+        "crude",
+        "earn",
+        "interest",
+        "money-fx",
+        "ship",
+        "sugar",
+        "trade",
+    ]
     assert set(tr.y.tolist()) == set(te.y.tolist()) == set(range(8))
-    assert (tr.x >= 0).all() and (tr.x == tr.x.round()).all() and (tr.x.sum(1) > 0).all()
+    assert (
+        (tr.x >= 0).all()
+        and (tr.x == tr.x.round()).all()
+        and (tr.x.sum(1) > 0).all()
+    )
     assert len(tr.titles) == len(tr.x)
     assert "reuter" not in tr.vocabulary and "the" not in tr.vocabulary
 
@@ -45,4 +59,6 @@ def test_a_second_load_reads_the_cache(monkeypatch):
 
     monkeypatch.setattr(data, "_build_reuters", rebuild)
     again = data.load_reuters("train")
-    assert torch.equal(first.x, again.x) and first.vocabulary == again.vocabulary
+    assert (
+        torch.equal(first.x, again.x) and first.vocabulary == again.vocabulary
+    )

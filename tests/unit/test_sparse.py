@@ -1,4 +1,5 @@
 """aelib.sparse: soft-threshold, ISTA, FISTA against scikit-learn's Lasso, clear errors."""
+
 import numpy as np
 import pytest
 import torch
@@ -17,7 +18,9 @@ def problem(batch=5, n_visible=20, n_code=30, seed=0, dtype=torch.float64):
 
 def test_soft_threshold_values():
     v = torch.tensor([-3.0, -0.5, 0.0, 0.2, 2.0])
-    assert torch.equal(sparse.soft_threshold(v, 1.0), torch.tensor([-2.0, 0.0, 0.0, 0.0, 1.0]))
+    assert torch.equal(
+        sparse.soft_threshold(v, 1.0), torch.tensor([-2.0, 0.0, 0.0, 0.0, 1.0])
+    )
     assert torch.equal(sparse.soft_threshold(v, 0.0), v)
 
 
@@ -26,7 +29,15 @@ def test_soft_threshold_is_the_prox_of_l1():
     u = torch.linspace(-4, 4, 80001, dtype=torch.float64)
     for v in (-2.3, -0.4, 0.0, 0.7, 3.1):
         best = u[torch.argmin(0.5 * (u - v) ** 2 + 0.8 * u.abs())]
-        assert abs(sparse.soft_threshold(torch.tensor(v, dtype=torch.float64), 0.8).item() - best.item()) < 1e-4
+        assert (
+            abs(
+                sparse.soft_threshold(
+                    torch.tensor(v, dtype=torch.float64), 0.8
+                ).item()
+                - best.item()
+            )
+            < 1e-4
+        )
 
 
 @pytest.mark.parametrize("lam", [0.1, 0.5])
@@ -37,10 +48,17 @@ def test_fista_matches_sklearn_lasso(lam):
     # sklearn minimises 1/(2 n_samples) ||y - X w||^2 + alpha |w|_1, with n_samples = n_visible
     # rows of D; dividing our objective by n_visible gives alpha = lam / n_visible.
     for i in range(len(x)):
-        ref = Lasso(alpha=lam / D.shape[0], fit_intercept=False, tol=1e-12, max_iter=100000)
+        ref = Lasso(
+            alpha=lam / D.shape[0],
+            fit_intercept=False,
+            tol=1e-12,
+            max_iter=100000,
+        )
         ref.fit(D.numpy(), x[i].numpy())
         np.testing.assert_allclose(z[i].numpy(), ref.coef_, atol=1e-6)
-        assert np.array_equal(z[i].numpy() == 0, ref.coef_ == 0)  # the same atoms switched off
+        assert np.array_equal(
+            z[i].numpy() == 0, ref.coef_ == 0
+        )  # the same atoms switched off
     assert (z == 0).any()  # the L1 term makes the codes sparse
 
 
@@ -59,16 +77,26 @@ def test_overcomplete_objective_matches_sklearn():
     # 30 atoms in 20 dimensions: compare objective values, the minimiser may be flat.
     x, D = problem()
     z = sparse.fista(x, D, 0.1, n_iter=5000)
-    ref = np.stack([Lasso(alpha=0.1 / 20, fit_intercept=False, tol=1e-12, max_iter=100000)
-                    .fit(D.numpy(), xi.numpy()).coef_ for xi in x])
+    ref = np.stack(
+        [
+            Lasso(
+                alpha=0.1 / 20, fit_intercept=False, tol=1e-12, max_iter=100000
+            )
+            .fit(D.numpy(), xi.numpy())
+            .coef_
+            for xi in x
+        ]
+    )
     ours = sparse.lasso_objective(x, D, z, 0.1)
     theirs = sparse.lasso_objective(x, D, torch.from_numpy(ref), 0.1)
-    assert torch.all(ours <= theirs + 1e-8), (ours - theirs)
+    assert torch.all(ours <= theirs + 1e-8), ours - theirs
 
 
 def test_fista_is_faster_than_ista():
     x, D = problem()
-    best = sparse.lasso_objective(x, D, sparse.fista(x, D, 0.1, n_iter=5000), 0.1, "mean").item()
+    best = sparse.lasso_objective(
+        x, D, sparse.fista(x, D, 0.1, n_iter=5000), 0.1, "mean"
+    ).item()
     _, tf = sparse.fista(x, D, 0.1, n_iter=100, history=True)
     _, ti = sparse.ista(x, D, 0.1, n_iter=100, history=True)
     assert tf[-1] - best < 0.1 * (ti[-1] - best)

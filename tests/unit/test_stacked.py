@@ -1,10 +1,16 @@
 """aelib.stacked: greedy pretraining, the classifier stack, the error rate."""
+
 import pytest
 import torch
 import torch.nn.functional as F
 
 import aelib
-from aelib.stacked import encode_all, error_rate, pretrain_greedy, stack_classifier
+from aelib.stacked import (
+    encode_all,
+    error_rate,
+    pretrain_greedy,
+    stack_classifier,
+)
 
 
 def blobs(n=400, d=20, seed=0):
@@ -18,7 +24,9 @@ def blobs(n=400, d=20, seed=0):
 def test_each_layer_is_trained_on_the_codes_below():
     aelib.set_seed(0)
     x, _ = blobs()
-    aes, histories = pretrain_greedy(x, (20, 8, 4), epochs=10, nu=0.1, batch_size=50, lr=2e-2, device="cpu")
+    aes, histories = pretrain_greedy(
+        x, (20, 8, 4), epochs=10, nu=0.1, batch_size=50, lr=2e-2, device="cpu"
+    )
     assert [(a.n_visible, a.n_hidden) for a in aes] == [(20, 8), (8, 4)]
     for h in histories:
         assert h.loss[-1] < h.loss[0]
@@ -40,15 +48,28 @@ def test_classifier_copies_the_encoders():
         assert torch.allclose(net[:-1](x), top, atol=1e-6)
         assert net(x).shape == (5, 3)
         net[0].weight.add_(1.0)
-    assert not torch.allclose(net[0].weight, aes[0].W)  # a copy: fine-tuning leaves the autoencoder alone
+    assert not torch.allclose(
+        net[0].weight, aes[0].W
+    )  # a copy: fine-tuning leaves the autoencoder alone
 
 
 def test_fine_tuning_learns_the_blobs():
     aelib.set_seed(0)
     x, y = blobs()
     net = stack_classifier([aelib.Autoencoder(20, 8)], n_classes=3)
-    assert error_rate(net, x, y) > 0.5  # zero softmax layer: every class tied, argmax picks class 0
-    aelib.fit(net, x, F.cross_entropy, epochs=40, batch_size=50, lr=1e-2, y=y, device="cpu")
+    assert (
+        error_rate(net, x, y) > 0.5
+    )  # zero softmax layer: every class tied, argmax picks class 0
+    aelib.fit(
+        net,
+        x,
+        F.cross_entropy,
+        epochs=40,
+        batch_size=50,
+        lr=1e-2,
+        y=y,
+        device="cpu",
+    )
     assert error_rate(net, x, y) < 0.05
 
 

@@ -16,8 +16,17 @@ def small_data(n=64, d=10):
 def test_history_and_decreasing_loss():
     x = small_data()
     model = Autoencoder(10, 4)
-    h = aelib.fit(model, x, cross_entropy, epochs=30, batch_size=16, lr=1e-2, device="cpu", progress=False,
-                  x_val=x[:8])
+    h = aelib.fit(
+        model,
+        x,
+        cross_entropy,
+        epochs=30,
+        batch_size=16,
+        lr=1e-2,
+        device="cpu",
+        progress=False,
+        x_val=x[:8],
+    )
     assert len(h.loss) == 30 and len(h.val_loss) == 30
     assert h.loss[-1] < h.loss[0]
     assert h.seconds > 0 and h.samples_per_s > 0
@@ -29,16 +38,37 @@ def test_same_seed_same_numbers():
     for _ in range(2):
         aelib.set_seed(1)
         model = Autoencoder(10, 4)
-        runs.append(aelib.fit(model, x, cross_entropy, epochs=3, batch_size=8, device="cpu", progress=False).loss)
+        runs.append(
+            aelib.fit(
+                model,
+                x,
+                cross_entropy,
+                epochs=3,
+                batch_size=8,
+                device="cpu",
+                progress=False,
+            ).loss
+        )
     assert runs[0] == runs[1]
 
 
 def test_divergence_is_reported_and_weights_restored():
     x = small_data() * 100  # squared error with a huge lr blows up
     model = Autoencoder(10, 4, decoder="linear")
-    with pytest.raises(FloatingPointError, match=r"epoch \d+.*smaller learning rate"):
-        aelib.fit(model, x, squared_error, epochs=50, batch_size=64, lr=1e6, optimizer="sgd",
-                  device="cpu", progress=False)
+    with pytest.raises(
+        FloatingPointError, match=r"epoch \d+.*smaller learning rate"
+    ):
+        aelib.fit(
+            model,
+            x,
+            squared_error,
+            epochs=50,
+            batch_size=64,
+            lr=1e6,
+            optimizer="sgd",
+            device="cpu",
+            progress=False,
+        )
     assert all(bool(torch.isfinite(p).all()) for p in model.parameters())
 
 
@@ -54,8 +84,17 @@ def test_corrupt_and_penalty_are_used():
         calls["penalty"] += 1
         return 0.1 * aelib.losses.contractive_penalty(h, model.W).mean()
 
-    aelib.fit(Autoencoder(10, 4), x, cross_entropy, epochs=2, batch_size=16, device="cpu",
-              corrupt=corrupt, penalty=penalty, progress=False)
+    aelib.fit(
+        Autoencoder(10, 4),
+        x,
+        cross_entropy,
+        epochs=2,
+        batch_size=16,
+        device="cpu",
+        corrupt=corrupt,
+        penalty=penalty,
+        progress=False,
+    )
     assert calls == {"corrupt": 8, "penalty": 8}
 
 
@@ -64,8 +103,17 @@ def test_classifier_with_labels():
     x = torch.randn(200, 5)
     y = (x[:, 0] > 0).long()
     net = torch.nn.Sequential(torch.nn.Linear(5, 2))
-    aelib.fit(net, x, torch.nn.functional.cross_entropy, epochs=50, batch_size=50, lr=0.05, y=y,
-              device="cpu", progress=False)
+    aelib.fit(
+        net,
+        x,
+        torch.nn.functional.cross_entropy,
+        epochs=50,
+        batch_size=50,
+        lr=0.05,
+        y=y,
+        device="cpu",
+        progress=False,
+    )
     acc = (net(x).argmax(1) == y).float().mean().item()
     assert acc > 0.95
 
@@ -73,29 +121,55 @@ def test_classifier_with_labels():
 def test_lbfgs_full_batch_is_monotone():
     x = small_data()
     model = Autoencoder(10, 4)
-    h = aelib.fit(model, x, cross_entropy, epochs=15, batch_size=len(x), lr=1.0, optimizer="lbfgs",
-                  device="cpu", progress=False)
+    h = aelib.fit(
+        model,
+        x,
+        cross_entropy,
+        epochs=15,
+        batch_size=len(x),
+        lr=1.0,
+        optimizer="lbfgs",
+        device="cpu",
+        progress=False,
+    )
     assert all(b <= a + 1e-6 for a, b in zip(h.loss, h.loss[1:]))
 
 
-@pytest.mark.parametrize("kwargs, err, match", [
-    (dict(epochs=0), ValueError, "epochs"),
-    (dict(epochs=1, batch_size=0), ValueError, "batch_size"),
-    (dict(epochs=1, lr=-1.0), ValueError, "lr"),
-    (dict(epochs=1, lr=math.nan), ValueError, "lr"),
-    (dict(epochs=1, optimizer="adagrad"), ValueError, "optimizer"),
-    (dict(epochs=1, y=torch.zeros(3)), ValueError, "y must"),
-])
+@pytest.mark.parametrize(
+    "kwargs, err, match",
+    [
+        (dict(epochs=0), ValueError, "epochs"),
+        (dict(epochs=1, batch_size=0), ValueError, "batch_size"),
+        (dict(epochs=1, lr=-1.0), ValueError, "lr"),
+        (dict(epochs=1, lr=math.nan), ValueError, "lr"),
+        (dict(epochs=1, optimizer="adagrad"), ValueError, "optimizer"),
+        (dict(epochs=1, y=torch.zeros(3)), ValueError, "y must"),
+    ],
+)
 def test_bad_arguments(kwargs, err, match):
     with pytest.raises(err, match=match):
-        aelib.fit(Autoencoder(10, 4), small_data(), cross_entropy, device="cpu", progress=False, **kwargs)
+        aelib.fit(
+            Autoencoder(10, 4),
+            small_data(),
+            cross_entropy,
+            device="cpu",
+            progress=False,
+            **kwargs,
+        )
 
 
 def test_nan_in_data_rejected():
     x = small_data()
     x[3, 3] = float("nan")
     with pytest.raises(ValueError, match="NaN"):
-        aelib.fit(Autoencoder(10, 4), x, cross_entropy, epochs=1, device="cpu", progress=False)
+        aelib.fit(
+            Autoencoder(10, 4),
+            x,
+            cross_entropy,
+            epochs=1,
+            device="cpu",
+            progress=False,
+        )
 
 
 def test_warmup_cosine_schedule():
@@ -109,50 +183,111 @@ def test_warmup_cosine_schedule():
 
 def test_fit_follows_the_schedule():
     x = small_data()
-    h = aelib.fit(Autoencoder(10, 4), x, cross_entropy, epochs=4,
-                  batch_size=16, lr=1e-2, device="cpu", progress=False,
-                  schedule=lambda step: 1e-3 * (step + 1))
+    h = aelib.fit(
+        Autoencoder(10, 4),
+        x,
+        cross_entropy,
+        epochs=4,
+        batch_size=16,
+        lr=1e-2,
+        device="cpu",
+        progress=False,
+        schedule=lambda step: 1e-3 * (step + 1),
+    )
     assert h.lr == pytest.approx([4e-3, 8e-3, 12e-3, 16e-3])
-    h = aelib.fit(Autoencoder(10, 4), x, cross_entropy, epochs=5,
-                  batch_size=16, lr=1e-2, device="cpu", progress=False,
-                  schedule=aelib.train.WarmupCosine(1, 0.1))
+    h = aelib.fit(
+        Autoencoder(10, 4),
+        x,
+        cross_entropy,
+        epochs=5,
+        batch_size=16,
+        lr=1e-2,
+        device="cpu",
+        progress=False,
+        schedule=aelib.train.WarmupCosine(1, 0.1),
+    )
     assert h.lr[0] == pytest.approx(1e-2) and h.lr[-1] == pytest.approx(1e-3)
     with pytest.raises(TypeError, match="schedule"):
-        aelib.fit(Autoencoder(10, 4), x, cross_entropy, epochs=1,
-                  device="cpu", progress=False, schedule="cosine")
+        aelib.fit(
+            Autoencoder(10, 4),
+            x,
+            cross_entropy,
+            epochs=1,
+            device="cpu",
+            progress=False,
+            schedule="cosine",
+        )
 
 
 def test_bf16_trains_and_keeps_fp32_weights():
     x = small_data(256, 10)
     aelib.set_seed(0)
     model = Autoencoder(10, 4)
-    h = aelib.fit(model, x, cross_entropy, epochs=20, batch_size=32, lr=1e-2,
-                  device="cpu", progress=False, precision="bf16")
+    h = aelib.fit(
+        model,
+        x,
+        cross_entropy,
+        epochs=20,
+        batch_size=32,
+        lr=1e-2,
+        device="cpu",
+        progress=False,
+        precision="bf16",
+    )
     assert h.loss[-1] < h.loss[0]
     assert all(p.dtype == torch.float32 for p in model.parameters())
     aelib.set_seed(0)
-    ref = aelib.fit(Autoencoder(10, 4), x, cross_entropy, epochs=20,
-                    batch_size=32, lr=1e-2, device="cpu", progress=False)
+    ref = aelib.fit(
+        Autoencoder(10, 4),
+        x,
+        cross_entropy,
+        epochs=20,
+        batch_size=32,
+        lr=1e-2,
+        device="cpu",
+        progress=False,
+    )
     # bf16 keeps about 3 significant digits: the same curve, not the same bits
     assert h.loss[-1] == pytest.approx(ref.loss[-1], rel=0.02)
     assert h.loss != ref.loss
     with pytest.raises(ValueError, match="precision must be one of"):
-        aelib.fit(model, x, cross_entropy, epochs=1, device="cpu",
-                  progress=False, precision="fp16")
+        aelib.fit(
+            model,
+            x,
+            cross_entropy,
+            epochs=1,
+            device="cpu",
+            progress=False,
+            precision="fp16",
+        )
 
 
 def test_numpy_inputs_are_accepted():
     x = small_data().numpy().astype("float64")
-    h = aelib.fit(Autoencoder(10, 4), x, cross_entropy, epochs=2,
-                  batch_size=16, device="cpu", progress=False, x_val=x[:8])
+    h = aelib.fit(
+        Autoencoder(10, 4),
+        x,
+        cross_entropy,
+        epochs=2,
+        batch_size=16,
+        device="cpu",
+        progress=False,
+        x_val=x[:8],
+    )
     assert len(h.val_loss) == 2
 
 
 def test_an_interrupted_run_resumes_where_it_stopped(tmp_path, monkeypatch):
     monkeypatch.setattr(aelib.train, "STATE_EVERY_S", 0.0)  # every epoch
     x = small_data()
-    kwargs = dict(epochs=4, batch_size=16, lr=1e-2, device="cpu",
-                  progress=False, corrupt=lambda xb: aelib.noise.masking(xb, 0.2))
+    kwargs = dict(
+        epochs=4,
+        batch_size=16,
+        lr=1e-2,
+        device="cpu",
+        progress=False,
+        corrupt=lambda xb: aelib.noise.masking(xb, 0.2),
+    )
     aelib.set_seed(3)
     whole = Autoencoder(10, 4)
     ref = aelib.fit(whole, x, cross_entropy, **kwargs)
@@ -169,8 +304,13 @@ def test_an_interrupted_run_resumes_where_it_stopped(tmp_path, monkeypatch):
     aelib.set_seed(3)
     model = Autoencoder(10, 4)
     with pytest.raises(KeyboardInterrupt):
-        aelib.fit(model, x, cross_entropy, state_file=state,
-                  **dict(kwargs, corrupt=dies_in_epoch_3))
+        aelib.fit(
+            model,
+            x,
+            cross_entropy,
+            state_file=state,
+            **dict(kwargs, corrupt=dies_in_epoch_3),
+        )
     assert state.is_file()
     aelib.set_seed(99)  # a fresh process: another seed, another model
     resumed = Autoencoder(10, 4)
@@ -179,5 +319,10 @@ def test_an_interrupted_run_resumes_where_it_stopped(tmp_path, monkeypatch):
     for a, b in zip(whole.parameters(), resumed.parameters()):
         assert torch.allclose(a, b, atol=1e-6)
     with pytest.raises(ValueError, match="belongs to another run"):
-        aelib.fit(Autoencoder(10, 4), x, cross_entropy, state_file=state,
-                  **dict(kwargs, epochs=5))
+        aelib.fit(
+            Autoencoder(10, 4),
+            x,
+            cross_entropy,
+            state_file=state,
+            **dict(kwargs, epochs=5),
+        )
