@@ -59,6 +59,39 @@ def test_mathjax_is_local():
     assert (HTML / "_static" / "mathjax" / "tex-chtml.js").is_file()
 
 
+def prose_text(page: str) -> str:
+    """A page's text outside math, code and cell outputs."""
+    import re
+
+    for pattern in (
+        r'<span class="math[^"]*">.*?</span>',
+        r'<div class="math[^"]*">.*?</div>',
+        r"<pre[^>]*>.*?</pre>",
+        r"<code[^>]*>.*?</code>",
+        r"<script[^>]*>.*?</script>",
+        r"<style[^>]*>.*?</style>",
+    ):
+        page = re.sub(pattern, " ", page, flags=re.S)
+    page = re.sub(r"<[^>]+>", " ", page)
+    # What MathJax typesets: \(...\) and \[...\] (sympy's outputs).
+    return re.sub(r"\\\(.*?\\\)|\\\[.*?\\\]", " ", page, flags=re.S)
+
+
+@pytest.mark.parametrize("name", toc_files())
+def test_no_tex_is_left_unrendered(name):
+    """Every formula reaches MathJax: a `$$` inside a paragraph, or a line
+    of a formula that starts with '- ' (Markdown reads a list item), leaves
+    raw TeX in the prose."""
+    import re
+
+    page = (HTML / f"{name}.html").read_text(encoding="utf8")
+    stray = re.findall(
+        r".{0,30}(?:\$\$|\\(?:frac|mathbf|mathbb|sum|left)\b).{0,30}",
+        prose_text(page),
+    )
+    assert not stray, f"raw TeX in {name}: {stray[:3]}"
+
+
 def chapter_pages():
     return [
         f
