@@ -1,7 +1,7 @@
-"""Student versions of the assignment notebooks, generated from the solution notebooks.
+"""Student versions of the assignments, generated from their solution notebooks.
 
-The solution notebooks under ``chapters/assignments/`` mark their answers with the
-nbgrader convention, so an instructor can move them to nbgrader unchanged::
+The solution notebooks under ``chapters/assignments/`` mark their answers with
+the nbgrader convention, so an instructor can move them to nbgrader unchanged::
 
     ### BEGIN SOLUTION            ### BEGIN HIDDEN TESTS
     ...answer...                  ...grader-only checks...
@@ -13,7 +13,8 @@ the ``### BEGIN SOLUTION`` line; ``YOUR ANSWER HERE`` in a markdown cell), drops
 each hidden-test region, and clears every output. The notebooks are read and
 written with nbformat, never by editing their JSON as text.
 
-Run it as ``python -m aelib.assignments SOURCE_DIR TARGET_DIR`` (``make student``).
+Run it as ``python -m aelib.assignments SOURCE_DIR TARGET_DIR``
+(``make student``).
 """
 
 from __future__ import annotations
@@ -50,11 +51,12 @@ def regions(source: str, where: str = "cell") -> list[tuple[str, int, int]]:
         where: how to name the cell in an error message.
 
     Returns:
-        ``[(kind, begin_line, end_line), ...]`` with kind ``"solution"`` or ``"hidden"`` and
-        0-based line numbers of the two marker lines.
+        ``[(kind, begin_line, end_line), ...]`` with kind ``"solution"`` or
+        ``"hidden"`` and 0-based line numbers of the two marker lines.
 
     Raises:
-        MarkerError: a marker without its partner, or one region opened inside another.
+        MarkerError: a marker without its partner, or one region opened
+            inside another.
     """
     found, open_kind, open_line = [], None, None
     for i, line in enumerate(source.splitlines()):
@@ -66,7 +68,8 @@ def regions(source: str, where: str = "cell") -> list[tuple[str, int, int]]:
         if marker.startswith("### BEGIN"):
             if open_kind is not None:
                 raise MarkerError(
-                    f"{where}: line {i + 1} opens '{marker}' inside the {open_kind} region "
+                    f"{where}: line {i + 1} opens '{marker}' inside the "
+                    f"{open_kind} region "
                     f"opened on line {open_line + 1}; close that one first"
                 )
             open_kind, open_line = kind, i
@@ -78,14 +81,16 @@ def regions(source: str, where: str = "cell") -> list[tuple[str, int, int]]:
                     else "no open region"
                 )
                 raise MarkerError(
-                    f"{where}: line {i + 1} has '{marker}' but there is {opened}"
+                    f"{where}: line {i + 1} has '{marker}' "
+                    f"but there is {opened}"
                 )
             found.append((kind, open_line, i))
             open_kind = None
     if open_kind is not None:
         end = END_SOLUTION if open_kind == "solution" else END_HIDDEN
         raise MarkerError(
-            f"{where}: the {open_kind} region opened on line {open_line + 1} has no '{end}'"
+            f"{where}: the {open_kind} region opened on line {open_line + 1} "
+            f"has no '{end}'"
         )
     return found
 
@@ -93,7 +98,8 @@ def regions(source: str, where: str = "cell") -> list[tuple[str, int, int]]:
 def strip_cell_source(
     source: str, cell_type: str = "code", where: str = "cell"
 ) -> str:
-    """Return the student version of one cell's source (see the module docstring)."""
+    """Return the student version of one cell's source (see the module
+    docstring)."""
     lines = source.splitlines()
     out, position = [], 0
     for kind, begin, end in regions(source, where):
@@ -110,17 +116,20 @@ def strip_cell_source(
 
 
 def student_notebook(nb, name: str = "notebook"):
-    """Return a student copy of a solution notebook: answers stubbed, hidden tests gone, no outputs.
+    """Return a student copy of a solution notebook: answers stubbed, hidden
+    tests gone, no outputs.
 
-    A cell holding a solution region must carry nbgrader's ``"solution": true`` metadata and one
-    holding hidden tests ``"grade": true``, as nbgrader itself requires.
+    A cell holding a solution region must carry nbgrader's ``"solution": true``
+    metadata and one holding hidden tests ``"grade": true``, as nbgrader
+    itself requires.
 
     Args:
         nb: an ``nbformat.NotebookNode`` (version 4).
         name: the notebook's name for error messages.
 
     Raises:
-        MarkerError: unbalanced markers, or markers in a cell whose metadata does not allow them.
+        MarkerError: unbalanced markers, or markers in a cell whose metadata
+            does not allow them.
     """
     nb = copy.deepcopy(nb)
     for index, cell in enumerate(nb.cells):
@@ -131,7 +140,8 @@ def student_notebook(nb, name: str = "notebook"):
             "solution"
         ):
             raise MarkerError(
-                f"{where}: has '{BEGIN_SOLUTION}' but its metadata lacks nbgrader "
+                f"{where}: has '{BEGIN_SOLUTION}' but its metadata "
+                "lacks nbgrader "
                 '"solution": true (nbgrader would refuse it)'
             )
         if any(k == "hidden" for k, _, _ in found) and not meta.get("grade"):
@@ -143,8 +153,8 @@ def student_notebook(nb, name: str = "notebook"):
         if cell.cell_type == "code":
             cell.outputs, cell.execution_count = [], None
             cell.metadata.pop("execution", None)
-    # The book shows the student versions as they are handed out, without running them:
-    # their stubs raise NotImplementedError by design.
+    # The book shows the student versions as they are handed out, without
+    # running them: their stubs raise NotImplementedError by design.
     nb.metadata.setdefault("mystnb", {})["execution_mode"] = "off"
     return nb
 
@@ -161,9 +171,11 @@ def write_atomic(nb, path: Path) -> None:
 
 
 def generate(source_dir, target_dir) -> list[Path]:
-    """Write the student version of every ``*.ipynb`` directly in ``source_dir`` to ``target_dir``.
+    """Write the student version of every ``*.ipynb`` directly in
+    ``source_dir`` to ``target_dir``.
 
-    Every notebook is converted before any is written, so a marker error leaves the target as it was.
+    Every notebook is converted before any is written, so a marker error
+    leaves the target as it was.
 
     Returns:
         The paths written, sorted by name.
@@ -171,11 +183,13 @@ def generate(source_dir, target_dir) -> list[Path]:
     source_dir, target_dir = Path(source_dir), Path(target_dir)
     if not source_dir.is_dir():
         raise FileNotFoundError(
-            f"source_dir must be a folder of solution notebooks; got {source_dir}"
+            "source_dir must be a folder of solution notebooks; "
+            f"got {source_dir}"
         )
     if source_dir.resolve() == target_dir.resolve():
         raise ValueError(
-            f"target_dir must differ from source_dir ({source_dir}): the solutions would be overwritten"
+            f"target_dir must differ from source_dir ({source_dir}): "
+            "the solutions would be overwritten"
         )
     sources = sorted(source_dir.glob("*.ipynb"))
     if not sources:

@@ -1,18 +1,21 @@
-"""The benchmark appendix: how close the book's code is to this machine's limits and to the papers.
+"""The benchmark appendix: how close the book's code is to this machine's
+limits and to the papers.
 
-``make bench`` (``python -m aelib.bench``) measures, in one run, ratios that hold on a
-noisy machine because both sides are timed together, interleaved:
+``make bench`` (``python -m aelib.bench``) measures, in one run, ratios that
+hold on a noisy machine because both sides are timed together, interleaved:
 
-1. ``aelib.fit`` against a plain PyTorch loop on the 784-1000-500-250-30 autoencoder at
-   batch 256, and the training step's arithmetic rate against a float32 matrix product;
+1. ``aelib.fit`` against a plain PyTorch loop on the 784-1000-500-250-30
+   autoencoder at batch 256, and the training step's arithmetic rate against
+   a float32 matrix product;
 2. the closed-form contractive penalty against the autograd Jacobian;
 3. the PSD predictor against FISTA run to the optimum;
-4. semantic-hashing queries against a brute-force scan at 10^4, 10^5, 10^6 codes;
+4. semantic-hashing queries against a brute-force scan at 10^4, 10^5, 10^6
+   codes;
 5. each chapter's execution time, read from the book's execution cache;
 6. the published numbers the book reproduces, beside the book's own values.
 
-It writes ``chapters/appendix/benchmark_results.md`` (included by the appendix page) and
-``chapters/appendix/benchmark_results.json``.
+It writes ``chapters/appendix/benchmark_results.md`` (included by the
+appendix page) and ``chapters/appendix/benchmark_results.json``.
 """
 
 from __future__ import annotations
@@ -129,7 +132,8 @@ def precision_speed(
 
 
 def fit_against_plain_loop(n_samples: int = 12800, rounds: int = 3) -> dict:
-    """Samples per second of aelib.fit and of a plain loop on the same model, interleaved."""
+    """Samples per second of aelib.fit and of a plain loop on the same model,
+    interleaved."""
     import aelib
     from aelib.data import load_mnist
     from aelib.deep import DeepAutoencoder, Logits
@@ -185,7 +189,8 @@ def fit_against_plain_loop(n_samples: int = 12800, rounds: int = 3) -> dict:
 def contractive_speed(
     batch: int = 256, n_visible: int = 784, n_hidden: int = 500
 ) -> dict:
-    """Closed-form ||J_h(x)||_F^2 against the autograd Jacobian: same values, speed ratio."""
+    """Closed-form ||J_h(x)||_F^2 against the autograd Jacobian: same values,
+    speed ratio."""
     from aelib.losses import contractive_penalty
     from aelib.models import Autoencoder
 
@@ -214,7 +219,8 @@ def contractive_speed(
 
 
 def psd_speed(n: int = 20000, epochs: int = 3) -> dict:
-    """PSD's predictor against FISTA run until it is within 0.1% of the lasso's minimum (chapter 09's setup)."""
+    """PSD's predictor against FISTA run until it is within 0.1% of the
+    lasso's minimum (chapter 09's setup)."""
     from aelib import sparse
     from aelib.data import load_natural_patches
     from aelib.psd import PSD, train_psd
@@ -256,7 +262,8 @@ def hashing_speed(
     sizes=(10**4, 10**5, 10**6),
     queries: int = 200,
 ) -> list[dict]:
-    """Query time of the semantic-hashing table against a brute-force scan as the collection grows."""
+    """Query time of the semantic-hashing table against a brute-force scan as
+    the collection grows."""
     from aelib.retrieval import SemanticHashTable
 
     rng = np.random.default_rng(0)
@@ -289,7 +296,8 @@ def _cache_dir(cache: Path | None = None) -> Path:
 
 
 def _latest_records(cache: Path | None = None) -> dict[str, object]:
-    """The newest record of each chapter notebook in a book's jupyter-cache, by path under chapters/."""
+    """The newest record of each chapter notebook in a book's jupyter-cache,
+    by path under chapters/."""
     cache = _cache_dir(cache)
     if not cache.is_dir():
         return {}
@@ -307,10 +315,12 @@ def _latest_records(cache: Path | None = None) -> dict[str, object]:
 
 
 def chapter_times(cache: Path | None = None) -> list[dict]:
-    """Execution time of each notebook, from a book's jupyter-cache (filled by make test / make book).
+    """Execution time of each notebook, from a book's jupyter-cache (filled by
+    make test / make book).
 
     Args:
-        cache: the cache folder; default ``_build/.jupyter_cache``, or ``$AELIB_BENCH_CACHE``.
+        cache: the cache folder; default ``_build/.jupyter_cache``, or
+            ``$AELIB_BENCH_CACHE``.
     """
     rows = [
         {"notebook": name, "seconds": record.data.get("execution_seconds")}
@@ -329,10 +339,11 @@ def _number(text: str) -> float:
 
 
 def glued_values(cache: Path | None = None) -> dict[str, dict]:
-    """Every number a chapter stored with ``myst_nb.glue``, from the executed notebooks in the cache.
+    """Every number a chapter stored with ``myst_nb.glue``, from the executed
+    notebooks in the cache.
 
-    The chapters glue the values their asserts check, so the reproduction table shows what the
-    last execution of the book measured, not a copy.
+    The chapters glue the values their asserts check, so the reproduction
+    table shows what the last execution of the book measured, not a copy.
 
     Returns:
         ``{name: {"value": float, "notebook": "chapters/..."}}``.
@@ -365,9 +376,9 @@ def glued_values(cache: Path | None = None) -> dict[str, dict]:
     return values
 
 
-# What the papers report, and which glued value of which chapter reproduces it. "paper" is a number
-# when the paper prints one; otherwise the paper's claim in words and "holds" tells whether the
-# book's value agrees with it.
+# What the papers report, and which glued value of which chapter reproduces
+# it. "paper" is a number when the paper prints one; otherwise the paper's
+# claim in words and "holds" tells whether the book's value agrees with it.
 PUBLISHED = [
     {
         "result": "PCA, 30 components: MNIST test squared error per image",
@@ -377,22 +388,25 @@ PUBLISHED = [
         "format": ".2f",
     },
     {
-        "result": "deep autoencoder 784-1000-500-250-30: MNIST test squared error per image",
+        "result": "deep autoencoder 784-1000-500-250-30: MNIST test squared "
+        "error per image",
         "cite": "hinton2006reducing",
         "paper": 3.00,
         "glue": "mnist_deep_error",
         "format": ".2f",
     },
     {
-        "result": "faces: deep autoencoder / PCA, squared error on held-out people "
-        "(paper Olivetti 625-2000-1000-500-30, 126 / 135; book 25x25 LFW crops)",
+        "result": "faces: deep autoencoder / PCA, squared error on held-out "
+        "people (paper Olivetti 625-2000-1000-500-30, 126 / 135; "
+        "book 25x25 LFW crops)",
         "cite": "hinton2006reducing",
         "paper": 126 / 135,
         "glue": "faces_ae_over_pca_new_people",
         "format": ".2f",
     },
     {
-        "result": "pretrained deep classifier, MNIST test error (paper 784-500-500-2000-10; "
+        "result": "pretrained deep classifier, MNIST test error "
+        "(paper 784-500-500-2000-10; "
         "book 784-500-500-10, 2 epochs of denoising pretraining)",
         "cite": "hinton2006reducing",
         "paper": 0.012,
@@ -400,7 +414,8 @@ PUBLISHED = [
         "format": ".2%",
     },
     {
-        "result": "the same network from a random initialisation, MNIST test error",
+        "result": "the same network from a random initialisation, "
+        "MNIST test error",
         "cite": "hinton2006reducing",
         "paper": 0.016,
         "glue": "stacked_error_random_init",
@@ -429,14 +444,16 @@ PUBLISHED = [
         "format": ".2%",
     },
     {
-        "result": "trained linear autoencoder (k = 30) / SVD optimum, squared error",
+        "result": "trained linear autoencoder (k = 30) / SVD optimum, "
+        "squared error",
         "cite": "baldi1989neural",
         "paper": 1.0,
         "glue": "linear_ae_over_svd",
         "format": ".4f",
     },
     {
-        "result": "document retrieval: 10-D autoencoder codes / 10-D LSA, mean average precision",
+        "result": "document retrieval: 10-D autoencoder codes / 10-D LSA, "
+        "mean average precision",
         "cite": "hinton2006reducing",
         "paper": "codes beat LSA (> 1)",
         "glue": "retrieval_ae_over_lsa",
@@ -444,7 +461,8 @@ PUBLISHED = [
         "holds": lambda v: v > 1,
     },
     {
-        "result": "semantic hashing then TF-IDF / TF-IDF alone, mean average precision",
+        "result": "semantic hashing then TF-IDF / TF-IDF alone, "
+        "mean average precision",
         "cite": "salakhutdinov2009semantic",
         "paper": "more accurate (> 1)",
         "glue": "hashing_then_tfidf_over_tfidf",
@@ -457,10 +475,12 @@ PUBLISHED = [
 def reproduction(
     glued: dict | None = None, psd: dict | None = None
 ) -> list[dict]:
-    """Published numbers beside the book's own: glued by the chapters, or measured in this run (PSD).
+    """Published numbers beside the book's own: glued by the chapters, or
+    measured in this run (PSD).
 
     Args:
-        glued: the chapters' glued values (default: read from the book's execution cache).
+        glued: the chapters' glued values (default: read from the book's
+            execution cache).
         psd: this run's :func:`psd_speed` result, for the PSD row.
     """
     glued = glued_values() if glued is None else glued
@@ -478,7 +498,8 @@ def reproduction(
         }
         if found is None:
             row["missing"] = (
-                "not in the execution cache: run `make book` (or `make test`) first"
+                "not in the execution cache: "
+                "run `make book` (or `make test`) first"
             )
         else:
             row["book"], row["chapter"] = found["value"], found["notebook"]
@@ -504,7 +525,8 @@ def reproduction(
     if psd is not None:
         rows.append(
             {
-                "result": "PSD: sparse-coding inference time / predictor time (this run's benchmark)",
+                "result": "PSD: sparse-coding inference time / predictor time "
+                "(this run's benchmark)",
                 "cite": "kavukcuoglu2008fast",
                 "paper": "over 100 times faster (> 100)",
                 "book": psd["speedup"],
@@ -543,7 +565,8 @@ def run() -> dict:
     started = time.perf_counter()
     results = {
         "date": datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC"),
-        "machine": f"{platform.processor() or platform.machine()}, {os.cpu_count()} cores, torch {torch.__version__}, "
+        "machine": f"{platform.processor() or platform.machine()}, "
+        f"{os.cpu_count()} cores, torch {torch.__version__}, "
         f"{torch.get_num_threads()} threads",
         "fit": fit_against_plain_loop(),
         "precision": precision_speed(),
@@ -561,30 +584,39 @@ def to_markdown(r: dict) -> str:
     fit, con, psd = r["fit"], r["contractive"], r["psd"]
     total = sum(c["seconds"] for c in r["chapters"])
     lines = [
-        f"*Measured {r['date']} on {r['machine']}, by `make bench` in {r['bench_seconds']:.0f} s.*\n",
+        f"*Measured {r['date']} on {r['machine']}, by `make bench` in "
+        f"{r['bench_seconds']:.0f} s.*\n",
         "## Training loop\n",
         _table(
             [
                 {
                     "what": "aelib.fit / plain PyTorch loop (samples/s)",
                     "value": fit["fit_over_plain"],
-                    "detail": f"{fit['fit_samples_per_s']:,.0f} vs {fit['plain_samples_per_s']:,.0f}",
+                    "detail": f"{fit['fit_samples_per_s']:,.0f} vs "
+                    f"{fit['plain_samples_per_s']:,.0f}",
                 },
                 {
                     "what": "training step / float32 matrix product (FLOP/s)",
                     "value": fit["train_over_matmul"],
-                    "detail": f"{fit['train_gflops']:.0f} vs {fit['matmul_gflops']:.0f} GFLOP/s",
+                    "detail": f"{fit['train_gflops']:.0f} vs "
+                    f"{fit['matmul_gflops']:.0f} GFLOP/s",
                 },
                 {
-                    "what": "contractive penalty: autograd Jacobian / closed form (time)",
+                    "what": "contractive penalty: autograd Jacobian / "
+                    "closed form (time)",
                     "value": con["speedup"],
-                    "detail": f"{con['autograd_ms']:.1f} ms vs {con['closed_form_ms']:.2f} ms, max difference {con['max_abs_difference']:.1e}",
+                    "detail": f"{con['autograd_ms']:.1f} ms vs "
+                    f"{con['closed_form_ms']:.2f} ms, max difference "
+                    f"{con['max_abs_difference']:.1e}",
                 },
                 {
-                    "what": "PSD: FISTA to within 0.1% of the optimum / predictor (time)",
+                    "what": "PSD: FISTA to within 0.1% of the optimum / "
+                    "predictor (time)",
                     "value": psd["speedup"],
-                    "detail": f"{psd['fista_ms']:.1f} ms ({psd['fista_iterations_to_optimum']} iterations) vs "
-                    f"{psd['predictor_ms']:.2f} ms; objective {psd['predictor_objective']:.2f} vs optimum "
+                    "detail": f"{psd['fista_ms']:.1f} ms "
+                    f"({psd['fista_iterations_to_optimum']} iterations) vs "
+                    f"{psd['predictor_ms']:.2f} ms; "
+                    f"objective {psd['predictor_objective']:.2f} vs optimum "
                     f"{psd['optimal_objective']:.2f}",
                 },
             ],
@@ -629,7 +661,8 @@ def to_markdown(r: dict) -> str:
         )
         + f"| **all** | **{total:.0f}** |\n",
         "## Published results and the book's\n",
-        "Each book value is the one the chapter's own assert checked in its last execution "
+        "Each book value is the one the chapter's own assert checked in its "
+        "last execution "
         "(stored with `myst_nb.glue`), except the PSD row, measured above.\n",
         _reproduction_table(r["reproduction"]),
     ]
@@ -660,7 +693,8 @@ def _reproduction_table(rows: list[dict]) -> str:
             f"{{doc}}`../{Path(r['chapter']).stem}`" if r["chapter"] else ""
         )
         lines.append(
-            f"| {r['result']} {{cite:p}}`{r['cite']}` | {paper} | {book} | {verdict} | {chapter} |"
+            f"| {r['result']} {{cite:p}}`{r['cite']}` | {paper} | {book} | "
+            f"{verdict} | {chapter} |"
         )
     return "\n".join(lines) + "\n"
 
@@ -675,7 +709,8 @@ def main() -> None:
     print(to_markdown(results))
     if results["fit"]["fit_over_plain"] < 0.95:
         raise SystemExit(
-            f"aelib.fit reaches only {results['fit']['fit_over_plain']:.2f} of the plain loop (< 0.95)"
+            f"aelib.fit reaches only {results['fit']['fit_over_plain']:.2f} "
+            "of the plain loop (< 0.95)"
         )
 
 

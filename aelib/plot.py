@@ -32,7 +32,8 @@ def _as_numpy(a) -> np.ndarray:
 def _check_shape(a: np.ndarray, shape: tuple[int, int]) -> None:
     if a.shape[1] != shape[0] * shape[1]:
         raise ValueError(
-            f"each row must hold {shape[0]}x{shape[1]} = {shape[0] * shape[1]} pixels "
+            f"each row must hold {shape[0]}x{shape[1]} = "
+            f"{shape[0] * shape[1]} pixels "
             f"for shape={shape}; got {a.shape[1]}"
         )
 
@@ -54,7 +55,8 @@ def image_grid(
         x: images, one per row.
         shape: (height, width) of one image.
         ncols: images per row of the grid.
-        per_image_scale: scale each image to its own range (for filters) instead of [vmin, vmax].
+        per_image_scale: scale each image to its own range (for filters)
+            instead of [vmin, vmax].
 
     Shape:
         x: ``(n_images, height * width)``.
@@ -96,7 +98,8 @@ def filter_grid(
     ncols: int = 10,
     title: str | None = "Filters (rows of W)",
 ):
-    """Show the first ``n`` rows of a weight matrix as images, each scaled to its own range.
+    """Show the first ``n`` rows of a weight matrix as images, each scaled to
+    its own range.
 
     Shape:
         W: ``(n_hidden, height * width)``: row j is the filter of hidden unit j.
@@ -115,15 +118,18 @@ def reconstruction_rows(
     title: str | None = None,
     size: float = 0.9,
 ):
-    """Rows of images one above the other: the originals, then reconstructions by each model.
+    """Rows of images one above the other: the originals, then
+    reconstructions by each model.
 
     Args:
         rows: list of arrays, each ``(n_images, height * width)``.
-        labels: one label per row, printed on its left (e.g. "original", "PCA: 13.9").
+        labels: one label per row, printed on its left (e.g. "original",
+            "PCA: 13.9").
     """
     if len(rows) != len(labels):
         raise ValueError(
-            f"rows and labels must have the same length; got {len(rows)} and {len(labels)}"
+            "rows and labels must have the same length; "
+            f"got {len(rows)} and {len(labels)}"
         )
     arrays = [_as_numpy(r)[:n] for r in rows]
     for a in arrays:

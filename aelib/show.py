@@ -11,13 +11,15 @@ import os
 
 
 def show_source(obj):
-    """Display the source of a function, class or module of aelib as a highlighted code block.
+    """Display the source of a function, class or module of aelib as a
+    highlighted code block.
 
     Args:
         obj: the object whose source is shown.
 
     Returns:
-        An ``IPython.display.Markdown`` object (rendered by Jupyter and by the book).
+        An ``IPython.display.Markdown`` object (rendered by Jupyter and by the
+        book).
     """
     from IPython.display import Markdown
 
@@ -25,7 +27,8 @@ def show_source(obj):
         source = inspect.getsource(obj)
     except (TypeError, OSError) as err:
         raise TypeError(
-            f"obj must be a function, class or module defined in Python source; got {obj!r}"
+            "obj must be a function, class or module defined in Python source; "
+            f"got {obj!r}"
         ) from err
     module = getattr(inspect.getmodule(obj), "__name__", "")
     header = (
