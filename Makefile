@@ -16,7 +16,7 @@ QUIET := AELIB_PROGRESS=0 PYTHONHASHSEED=0
 
 help:
 	@echo "make book   build the HTML book in _build/html (executes every chapter)"
-	@echo "make test   run every test: aelib, notebooks, book build, real browser"
+	@echo "make test   run every test: aelib, notebooks, book, nbgrader, browser"
 	@echo "make lab    open the chapters in JupyterLab"
 
 setup: $(STAMP)
@@ -51,7 +51,8 @@ student: setup
 
 # The browser is checked first: a missing one stops make before any test runs.
 test: setup browser-deps
-	$(MAKE) --no-print-directory test-unit test-notebooks test-browser
+	$(MAKE) --no-print-directory test-unit test-notebooks test-nbgrader \
+		test-browser
 
 # Lint first: an unused import or an undefined name fails in a second, and so
 # does code that the formatter would change (80 columns, the book's page).
@@ -71,7 +72,8 @@ test-notebooks: setup student
 	$(QUIET) $(BIN)/jupyter-book build . -W -n --keep-going
 	$(QUIET) $(BIN)/python -m pytest -q tests/book
 
-# nbgrader itself on the assignments (minutes): release, autograde, feedback.
+# nbgrader itself on the assignments (about two minutes on a quiet 2-core
+# machine): release, autograde planted submissions, feedback.
 test-nbgrader: setup student
 	$(QUIET) $(BIN)/python -m pytest -q tests/nbgrader
 
