@@ -44,6 +44,7 @@ _LAZY = {
     "similarity",
     "sparse",
     "stacked",
+    "timing",
 }
 
 __all__ = [

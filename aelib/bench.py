@@ -33,18 +33,11 @@ import numpy as np
 import torch
 import torch.nn.functional as F
 
+from .timing import best_time
+
 ROOT = Path(__file__).resolve().parent.parent
 OUT_DIR = ROOT / "chapters" / "appendix"
 CACHE = ROOT / "_build" / ".jupyter_cache"
-
-
-def _best(fn, repeat: int = 5) -> float:
-    times = []
-    for _ in range(repeat):
-        start = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - start)
-    return min(times)
 
 
 def matmul_rate(n: int = 2048, dtype: torch.dtype = torch.float32) -> float:
@@ -54,7 +47,7 @@ def matmul_rate(n: int = 2048, dtype: torch.dtype = torch.float32) -> float:
     # fast bfloat16 kernel (seen here: 0.3 GFLOP/s) while F.linear does.
     a, w = torch.randn(n, n, dtype=dtype), torch.randn(n, n, dtype=dtype)
     F.linear(a, w)
-    return 2 * n**3 / _best(lambda: F.linear(a, w), repeat=8)
+    return 2 * n**3 / best_time(lambda: F.linear(a, w), repeat=8)
 
 
 # The deep autoencoder of chapter 11 and the FLOPs of one training sample:
@@ -208,8 +201,8 @@ def contractive_speed(
 
     with torch.no_grad():
         gap = (closed() - autograd()).abs().max().item()
-    t_closed = _best(lambda: closed(), 10)
-    t_auto = _best(lambda: autograd(), 3)
+    t_closed = best_time(lambda: closed(), 10)
+    t_auto = best_time(lambda: autograd(), 3)
     return {
         "max_abs_difference": gap,
         "closed_form_ms": 1e3 * t_closed,
@@ -242,8 +235,8 @@ def psd_speed(n: int = 20000, epochs: int = 3) -> dict:
         _, trace = sparse.fista(x_test, D, model.lam, n_iter=300, history=True)
         e_star = min(trace)
         iters = int(np.argmax(np.array(trace) <= e_star * 1.001)) + 1
-        t_pred = _best(lambda: model.encode(x_test), 10)
-        t_fista = _best(
+        t_pred = best_time(lambda: model.encode(x_test), 10)
+        t_fista = best_time(
             lambda: sparse.fista(x_test, D, model.lam, n_iter=iters), 3
         )
     return {
@@ -277,9 +270,11 @@ def hashing_speed(
                 table.scan(q, radius).tolist()
             )
         t_hash = (
-            _best(lambda: [table.query(q, radius) for q in qs], 3) / queries
+            best_time(lambda: [table.query(q, radius) for q in qs], 3) / queries
         )
-        t_scan = _best(lambda: [table.scan(q, radius) for q in qs[:50]], 3) / 50
+        t_scan = (
+            best_time(lambda: [table.scan(q, radius) for q in qs[:50]], 3) / 50
+        )
         rows.append(
             {
                 "codes": n,

@@ -40,6 +40,7 @@ from ._checks import (
     schedule,
 )
 from .device import get_device
+from .timing import synchronize
 from .train import History
 
 ENCODERS = ("tanh", "sigmoid")
@@ -257,8 +258,7 @@ def train_psd(
             )
         history.loss.append(e)
         history.log(reconstruction=r, prediction=p)
-    if device.type == "cuda":
-        torch.cuda.synchronize()
+    synchronize(device)
     history.seconds = time.perf_counter() - start
     history.samples_per_s = epochs * n / max(history.seconds, 1e-9)
     model.eval()

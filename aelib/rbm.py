@@ -31,6 +31,7 @@ from ._checks import (
     unit_interval,
 )
 from .device import get_device
+from .timing import synchronize
 from .train import History
 
 
@@ -283,8 +284,7 @@ def train_rbm(
                 for i in range(0, n, 4096)
             )
         history.loss.append(err / n)
-    if device.type == "cuda":
-        torch.cuda.synchronize()
+    synchronize(device)
     history.seconds = time.perf_counter() - start
     history.samples_per_s = epochs * n / max(history.seconds, 1e-9)
     return history

@@ -22,6 +22,7 @@ import torch
 from ._checks import as_matrix, number, one_of, schedule as check_schedule
 from .device import get_device
 from .show import progress_bar
+from .timing import synchronize
 
 OPTIMIZERS = ("adam", "sgd", "lbfgs")
 PRECISIONS = ("fp32", "bf16")
@@ -366,8 +367,7 @@ def fit(
             history.seconds = time.perf_counter() - start
             _save_state(state_file, model, opt, epoch, history, run)
             saved = time.perf_counter()
-    if device.type == "cuda":
-        torch.cuda.synchronize()
+    synchronize(device)
     history.seconds = time.perf_counter() - start
     history.samples_per_s = epochs * n / max(history.seconds, 1e-9)
     if bar is not None:
