@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import os
 import re
-from pathlib import Path
 
 import nbformat
 import pytest
@@ -21,8 +20,8 @@ from nbclient.exceptions import CellExecutionError
 
 from aelib.assignments import generate, regions, strip_cell_source
 
-ROOT = Path(__file__).resolve().parents[2]
-ASSIGNMENTS = ROOT / "chapters" / "assignments"
+from paths import ASSIGNMENTS
+
 NAMES = [
     "a1_backprop_tied_autoencoder",
     "a2_linear_autoencoder_pca",

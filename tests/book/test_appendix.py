@@ -11,19 +11,9 @@ from pathlib import Path
 
 import yaml
 
-ROOT = Path(__file__).resolve().parents[2]
-HTML = ROOT / "_build" / "html"
+from paths import HTML, ROOT, chapter_files
+
 APPENDIX = HTML / "chapters" / "appendix"
-
-
-def chapters_in_toc() -> list[str]:
-    toc = yaml.safe_load((ROOT / "_toc.yml").read_text())
-    return [
-        c["file"]
-        for part in toc["parts"]
-        for c in part["chapters"]
-        if re.fullmatch(r"chapters/\d\d_\w+", c["file"])
-    ]
 
 
 def text(page: Path) -> str:
@@ -49,9 +39,9 @@ def execution_rows() -> dict[str, list[str]]:
 
 def test_execution_report_lists_every_chapter_as_run_and_passed():
     rows = execution_rows()
-    missing = [c for c in chapters_in_toc() if c not in rows]
+    missing = [c for c in chapter_files() if c not in rows]
     assert not missing, f"chapters missing from the execution report: {missing}"
-    for chapter in chapters_in_toc():
+    for chapter in chapter_files():
         modified, method, seconds, status = rows[chapter]
         assert re.fullmatch(r"\d{4}-\d\d-\d\d \d\d:\d\d", modified), modified
         assert method == "cache", (chapter, method)

@@ -14,11 +14,10 @@ from pathlib import Path
 
 import nbformat
 import pytest
-import yaml
 
 from aelib import bench
 
-ROOT = Path(__file__).resolve().parents[2]
+from paths import ROOT, chapter_files
 
 # The papers' figures that the book quotes (FACTS.md, each with its citation
 # in the chapter): typed on purpose, and sometimes reproduced exactly (PCA-30
@@ -44,16 +43,6 @@ NOT_PROSE = re.compile(
     r"|\([^()\s]*://[^()\s]*\)",  # link targets
     flags=re.S,
 )
-
-
-def chapters() -> list[str]:
-    toc = yaml.safe_load((ROOT / "_toc.yml").read_text())
-    return [
-        c["file"]
-        for part in toc["parts"]
-        for c in part["chapters"]
-        if re.fullmatch(r"chapters/\d\d_\w+", c["file"])
-    ]
 
 
 def significant_digits(number: str) -> int:
@@ -112,7 +101,7 @@ def test_the_check_finds_a_typed_figure():
     assert copies(typed_numbers(nb), printed_numbers(nb)) == ["2.24"]
 
 
-@pytest.mark.parametrize("name", chapters())
+@pytest.mark.parametrize("name", chapter_files())
 def test_prose_types_no_figure_its_cells_compute(name):
     from jupyter_cache import get_cache
 

@@ -39,9 +39,8 @@ import yaml
 
 from aelib.assignments import regions
 
-ROOT = Path(__file__).resolve().parents[2]
-ASSIGNMENTS = ROOT / "chapters" / "assignments"
-STUDENT = ASSIGNMENTS / "student"
+from paths import ASSIGNMENTS, ROOT, STUDENT
+
 BIN = Path(sys.executable).parent
 A1, A4 = "a1_backprop_tied_autoencoder", "a4_semantic_hashing"
 NAMES = sorted(path.stem for path in ASSIGNMENTS.glob("*.ipynb"))

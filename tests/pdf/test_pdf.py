@@ -12,24 +12,12 @@ import re
 import subprocess
 import unicodedata
 from functools import cache
-from pathlib import Path
 
 import pytest
-import yaml
 
-ROOT = Path(__file__).resolve().parents[2]
-HTML = ROOT / "_build" / "html"
+from paths import HTML, ROOT, toc_files
+
 PDF = ROOT / "_build" / "latex" / "book.pdf"
-
-
-def toc_files():
-    toc = yaml.safe_load((ROOT / "_toc.yml").read_text())
-    files = [toc["root"]]
-    for part in toc.get("parts", []):
-        for chapter in part["chapters"]:
-            files.append(chapter["file"])
-            files += [s["file"] for s in chapter.get("sections", [])]
-    return files
 
 
 def squeeze(text: str) -> str:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from pathlib import Path
 
 import nbformat
 import pytest
@@ -21,7 +20,8 @@ from aelib.assignments import (
     strip_cell_source,
 )
 
-ASSIGNMENTS = Path(__file__).resolve().parents[2] / "chapters" / "assignments"
+from paths import ASSIGNMENTS
+
 NAMES = [
     "a1_backprop_tied_autoencoder",
     "a2_linear_autoencoder_pca",
@@ -300,7 +300,7 @@ def test_real_assignment_is_well_formed(name):
 def test_committed_student_versions_are_up_to_date(tmp_path):
     """The student versions are committed (the launch buttons open them from the repository), so
     they must be exactly what `make student` generates from the solutions today."""
-    source = Path(__file__).resolve().parents[2] / "chapters" / "assignments"
+    source = ASSIGNMENTS
     written = assignments.generate(source, tmp_path)
     assert written
     for fresh in written:

@@ -1,14 +1,13 @@
 """The benchmark's reproduction table: values glued by the chapters, set beside the papers'."""
 
 import re
-from pathlib import Path
 
 import nbformat
 import pytest
 
 from aelib import bench
 
-ROOT = Path(__file__).resolve().parents[2]
+from paths import ROOT
 
 
 def test_every_published_row_names_a_value_a_chapter_glues():

@@ -1,12 +1,12 @@
 """Committed notebooks carry no outputs: the book build executes them."""
 
 import re
-from pathlib import Path
 
 import nbformat
 import pytest
 
-ROOT = Path(__file__).resolve().parents[2]
+from paths import ROOT
+
 NOTEBOOKS = sorted(
     p
     for p in (ROOT / "chapters").rglob("*.ipynb")

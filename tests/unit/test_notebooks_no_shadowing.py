@@ -15,7 +15,8 @@ import pytest
 
 import aelib
 
-ROOT = Path(__file__).resolve().parents[2]
+from paths import ROOT
+
 CHAPTERS = sorted((ROOT / "chapters").glob("*.ipynb"))
 
 
