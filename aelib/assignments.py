@@ -95,6 +95,35 @@ def regions(source: str, where: str = "cell") -> list[tuple[str, int, int]]:
     return found
 
 
+def private_lines(nb, kinds=("solution", "hidden")) -> set[str]:
+    """The lines a student must not see: the stripped lines (with a letter
+    or a digit) inside the ``kinds`` regions of a solution notebook, less
+    those that it also shows outside every region. A formatted call opens
+    visible and hidden checks alike (``assert np.isclose(``): such a line
+    gives nothing away.
+
+    Args:
+        nb: a solution notebook (nbformat).
+        kinds: ``"solution"``, ``"hidden"`` or both.
+    """
+    inside, shown = set(), set()
+    for index, cell in enumerate(nb.cells):
+        lines = cell.source.splitlines()
+        marked = set()
+        for kind, begin, end in regions(cell.source, f"cell {index}"):
+            marked.update(range(begin, end + 1))
+            if kind in kinds:
+                inside |= {
+                    line.strip()
+                    for line in lines[begin + 1 : end]
+                    if any(ch.isalnum() for ch in line)
+                }
+        shown |= {
+            line.strip() for i, line in enumerate(lines) if i not in marked
+        }
+    return inside - shown
+
+
 def strip_cell_source(
     source: str, cell_type: str = "code", where: str = "cell"
 ) -> str:

@@ -18,7 +18,11 @@ import pytest
 from nbclient import NotebookClient
 from nbclient.exceptions import CellExecutionError
 
-from aelib.assignments import generate, regions, strip_cell_source
+from aelib.assignments import (
+    generate,
+    private_lines,
+    strip_cell_source,
+)
 
 from paths import ASSIGNMENTS
 
@@ -74,20 +78,6 @@ def is_grader(cell):
     )
 
 
-def solution_lines(nb):
-    """Stripped lines inside the solution and hidden-test regions (lines with a letter or digit)."""
-    lines = set()
-    for cell in nb.cells:
-        source = cell.source.splitlines()
-        for _, begin, end in regions(cell.source):
-            lines |= {
-                line.strip()
-                for line in source[begin + 1 : end]
-                if any(ch.isalnum() for ch in line)
-            }
-    return lines
-
-
 @pytest.fixture(scope="module")
 def student_dir(tmp_path_factory):
     out = tmp_path_factory.mktemp("student")
@@ -105,7 +95,7 @@ def test_student_version_stops_only_at_the_stubs(name, student_dir):
         for cell in student.cells
         for line in cell.source.splitlines()
     }
-    left = sorted(solution_lines(solution) & student_text)
+    left = sorted(private_lines(solution) & student_text)
     assert not left, (
         f"{name}: lines of the solution or hidden tests left in the student version: {left}"
     )

@@ -37,7 +37,7 @@ import nbformat
 import pytest
 import yaml
 
-from aelib.assignments import regions
+from aelib.assignments import private_lines
 
 from paths import ASSIGNMENTS, ROOT, STUDENT
 
@@ -222,29 +222,6 @@ def autograded(course, student, name):
     return nbformat.read(path, as_version=4)
 
 
-def hidden_lines(nb):
-    """The stripped lines of every hidden-test region, as the source has
-    them (lines with a letter or a digit), less those that the released
-    version shows too: once the formatter splits a call, a line such as
-    ``assert np.isclose(`` opens visible and hidden checks alike."""
-    found, shown = set(), set()
-    for cell in nb.cells:
-        lines = cell.source.splitlines()
-        inside = set()
-        for kind, begin, end in regions(cell.source):
-            inside.update(range(begin, end + 1))
-            if kind == "hidden":
-                found |= {
-                    line.strip()
-                    for line in lines[begin + 1 : end]
-                    if any(ch.isalnum() for ch in line)
-                }
-        shown |= {
-            line.strip() for i, line in enumerate(lines) if i not in inside
-        }
-    return found - shown
-
-
 def page_text(path):
     page = path.read_text(encoding="utf-8")
     page = re.sub(r"<(script|style)\b.*?</\1>", "", page, flags=re.S)
@@ -385,7 +362,9 @@ def feedback_pages(course):
 
 
 def test_feedback_shows_students_no_hidden_test(feedback):
-    hidden = {name: hidden_lines(solution(name)) for name in NAMES}
+    hidden = {
+        name: private_lines(solution(name), kinds=("hidden",)) for name in NAMES
+    }
     assert all(hidden.values())
     for page in feedback_pages(feedback):
         text = page_text(page)

@@ -235,35 +235,6 @@ def test_cli_reports_missing_folder(tmp_path, capsys):
 # The real assignments: well formed for nbgrader, and no solution line survives.
 
 
-def solution_lines(nb):
-    lines = []
-    for cell in nb.cells:
-        source = cell.source.splitlines()
-        for kind, begin, end in assignments.regions(cell.source):
-            lines += [
-                line.strip()
-                for line in source[begin + 1 : end]
-                if any(ch.isalnum() for ch in line)
-            ]
-    return lines
-
-
-def public_lines(nb):
-    """The lines the instructor's version shows outside every region: a
-    solution line equal to one of them (``assert np.isclose(`` once the
-    formatter splits a call) is shared, not leaked."""
-    lines = set()
-    for cell in nb.cells:
-        source = cell.source.splitlines()
-        hidden = set()
-        for kind, begin, end in assignments.regions(cell.source):
-            hidden.update(range(begin, end + 1))
-        lines.update(
-            line.strip() for i, line in enumerate(source) if i not in hidden
-        )
-    return lines
-
-
 @pytest.mark.parametrize("name", NAMES)
 def test_real_assignment_is_well_formed(name):
     nb = nbformat.read(ASSIGNMENTS / f"{name}.ipynb", as_version=4)
@@ -289,8 +260,10 @@ def test_real_assignment_is_well_formed(name):
         line.strip() for c in student.cells for line in c.source.splitlines()
     )
     survivors = {
-        line for line in solution_lines(nb) if line in text.splitlines()
-    } - public_lines(nb)
+        line
+        for line in assignments.private_lines(nb)
+        if line in text.splitlines()
+    }
     assert not survivors, (
         f"solution lines left in the student version of {name}: {sorted(survivors)}"
     )
@@ -311,3 +284,24 @@ def test_committed_student_versions_are_up_to_date(tmp_path):
         assert committed.read_bytes() == fresh.read_bytes(), (
             f"{committed.name} is stale: run `make student`"
         )
+
+
+def test_private_lines_leave_out_what_the_notebook_shows_anyway():
+    nb = nbformat.v4.new_notebook(
+        cells=[
+            nbformat.v4.new_code_cell(
+                "assert np.isclose(\n    f(1), 2\n)\n"
+                "### BEGIN HIDDEN TESTS\n"
+                "assert np.isclose(\n    f(3), 6\n)\n"
+                "### END HIDDEN TESTS"
+            ),
+            nbformat.v4.new_code_cell(
+                "def f(x):\n"
+                "    ### BEGIN SOLUTION\n"
+                "    return 2 * x\n"
+                "    ### END SOLUTION"
+            ),
+        ]
+    )
+    assert assignments.private_lines(nb) == {"f(3), 6", "return 2 * x"}
+    assert assignments.private_lines(nb, kinds=("hidden",)) == {"f(3), 6"}
