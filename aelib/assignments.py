@@ -98,9 +98,9 @@ def regions(source: str, where: str = "cell") -> list[tuple[str, int, int]]:
 def private_lines(nb, kinds=("solution", "hidden")) -> set[str]:
     """The lines a student must not see: the stripped lines (with a letter
     or a digit) inside the ``kinds`` regions of a solution notebook, less
-    those that it also shows outside every region. A formatted call opens
-    visible and hidden checks alike (``assert np.isclose(``): such a line
-    gives nothing away.
+    those that are part of a line it shows outside every region. A
+    formatted call opens visible and hidden checks alike (``assert
+    np.isclose(``): such a line gives nothing away.
 
     Args:
         nb: a solution notebook (nbformat).
@@ -121,7 +121,7 @@ def private_lines(nb, kinds=("solution", "hidden")) -> set[str]:
         shown |= {
             line.strip() for i, line in enumerate(lines) if i not in marked
         }
-    return inside - shown
+    return {line for line in inside if not any(line in s for s in shown)}
 
 
 def strip_cell_source(
