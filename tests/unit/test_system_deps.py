@@ -112,6 +112,7 @@ def test_pdf_packages_named_once_each(machine):
     assert packages == [
         "texlive-latex-extra",
         "lmodern",
+        "texlive-fonts-recommended",
         "fonts-freefont-otf",
         "poppler-utils",
     ]
