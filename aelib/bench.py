@@ -408,7 +408,7 @@ def _number(text: str) -> float:
 
 def glued_values(cache: Path | None = None) -> dict[str, dict]:
     """Every number a chapter stored with ``myst_nb.glue``, from the executed
-    notebooks in the cache.
+    notebooks in the cache (glued text that is not a number is left out).
 
     The chapters glue the values their asserts check, so the reproduction
     table shows what the last execution of the book measured, not a copy.
@@ -439,8 +439,15 @@ def glued_values(cache: Path | None = None) -> dict[str, dict]:
                     ),
                     None,
                 )
-                if key and text is not None:
-                    values[key] = {"value": _number(text), "notebook": name}
+                if key is None or text is None:
+                    continue
+                try:
+                    value = _number(text)
+                except ValueError:
+                    # A glued word or formatted string (chapter 14 glues
+                    # "55,000"): no number for the table.
+                    continue
+                values[key] = {"value": value, "notebook": name}
     return values
 
 
