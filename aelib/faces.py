@@ -65,17 +65,50 @@ def transform_faces(
     return out.reshape(n, SIDE * SIDE).clamp_(0.0, 1.0)
 
 
-def _face_set_args(
-    n_variants, n_test_sources, max_angle, scale_range, max_shift, seed
-) -> tuple[float, float]:
-    count(n_variants=n_variants)
-    number("n_test_sources", n_test_sources, low=1, high=99, integer=True)
+def random_pose(
+    x,
+    max_angle: float = 20.0,
+    scale_range: tuple[float, float] = (0.9, 1.15),
+    max_shift: float = 2.0,
+    generator: torch.Generator | None = None,
+) -> torch.Tensor:
+    """Each face in a new random pose: turned, zoomed and shifted.
+
+    Training on new poses of the photographs at every pass (``fit``'s
+    ``augment``) shows the network faces it has not seen, as Hinton &
+    Salakhutdinov's 165,600 transformed Olivetti faces did.
+
+    Args:
+        x: faces in [0, 1], flattened row-major (25x25).
+        max_angle: rotations are uniform in [-max_angle, max_angle] degrees.
+        scale_range: zoom factors are uniform in this range.
+        max_shift: shifts are uniform in [-max_shift, max_shift] pixels in
+            each direction.
+        generator: draws the poses (default torch's global generator).
+
+    Shape:
+        x: ``(n, 625)``; output: the same.
+    """
+    lo, hi = _pose_args(max_angle, scale_range, max_shift)
+    x = as_matrix("x", x, SIDE * SIDE)
+    m = len(x)
+
+    def uniform(*shape):
+        u = torch.rand(*shape, generator=generator)
+        return u.to(device=x.device, dtype=x.dtype)
+
+    angle = (uniform(m) * 2 - 1) * max_angle
+    scale = lo + uniform(m) * (hi - lo)
+    shift = (uniform(m, 2) * 2 - 1) * max_shift
+    return transform_faces(x, angle, scale, shift)
+
+
+def _pose_args(max_angle, scale_range, max_shift) -> tuple[float, float]:
     number("max_angle", max_angle, low=0.0, high=180.0)
     number("max_shift", max_shift, low=0.0, high=12.0)
     lo, hi = scale_range
     number("scale_range[0]", lo, low=0.0, low_open=True)
     number("scale_range[1]", hi, low=lo)
-    number("seed", seed, low=0, integer=True)
     return lo, hi
 
 
@@ -111,57 +144,91 @@ def _per_image(name: str, t, x: torch.Tensor, shape: tuple) -> torch.Tensor:
     return t
 
 
+def face_sources(
+    n_test_sources: int = 20,
+    n_val_sources: int = 10,
+    n_train_sources: int | None = None,
+    seed: int = 0,
+) -> dict[str, torch.Tensor]:
+    """Which of the 100 photographs are for training, validation and test.
+
+    The test photographs are drawn first and the validation photographs
+    next, so that neither changes with ``n_train_sources``.
+
+    Args:
+        n_test_sources: photographs held out, whole, for the test set.
+        n_val_sources: photographs held out, whole, to choose the schedule.
+        n_train_sources: photographs to train on; default all the others.
+        seed: the same seed gives the same split.
+
+    Returns:
+        ``{"train", "val", "test"}``: sorted indices (0-99) of photographs.
+    """
+    number("n_test_sources", n_test_sources, low=1, high=98, integer=True)
+    number(
+        "n_val_sources",
+        n_val_sources,
+        low=0,
+        high=99 - n_test_sources,
+        integer=True,
+    )
+    left = 100 - n_test_sources - n_val_sources
+    if n_train_sources is None:
+        n_train_sources = left
+    number("n_train_sources", n_train_sources, low=1, high=left, integer=True)
+    number("seed", seed, low=0, integer=True)
+    order = torch.randperm(100, generator=torch.Generator().manual_seed(seed))
+    cut = n_test_sources + n_val_sources
+    return {
+        "train": order[cut : cut + n_train_sources].sort().values,
+        "val": order[n_test_sources:cut].sort().values,
+        "test": order[:n_test_sources].sort().values,
+    }
+
+
 def load_face_set(
     n_variants: int = 250,
     n_test_sources: int = 20,
+    n_val_sources: int = 10,
+    n_train_sources: int | None = None,
     max_angle: float = 20.0,
     scale_range: tuple[float, float] = (0.9, 1.15),
     max_shift: float = 2.0,
     seed: int = 0,
 ) -> dict[str, torch.Tensor]:
-    """Training and test faces, each a random rotation, scale and shift of one
-    source face.
+    """Training, validation and test faces, each a random pose (rotation,
+    zoom and shift) of one source photograph.
+
+    Whole photographs are held out: the validation and test faces belong to
+    people that no training face shows (``face_sources``).
 
     Args:
         n_variants: transformed copies made of every source face.
-        n_test_sources: source photographs held out, whole, for the test set.
-        max_angle: rotations are uniform in [-max_angle, max_angle] degrees.
-        scale_range: zoom factors are uniform in this range.
-        max_shift: shifts are uniform in [-max_shift, max_shift] pixels in each
-            direction.
+        n_test_sources, n_val_sources, n_train_sources: see
+            ``face_sources``.
+        max_angle, scale_range, max_shift: the poses (``random_pose``).
         seed: the same seed gives the same set.
 
     Returns:
-        ``{"x_train", "x_test", "source_train", "source_test"}``: float32 images
-        in [0, 1] and the index (0-99) of the source face of each image.
+        ``{"x_train", "x_val", "x_test", "source_train", "source_val",
+        "source_test"}``: float32 images in [0, 1] and the index (0-99) of
+        the source photograph of each image.
 
     Shape:
-        x_train: ``((100 - n_test_sources) * n_variants, 625)``; x_test:
-        ``(n_test_sources * n_variants, 625)``.
+        x_train: ``(n_train_sources * n_variants, 625)``; x_val and x_test
+        likewise.
     """
-    lo, hi = _face_set_args(
-        n_variants, n_test_sources, max_angle, scale_range, max_shift, seed
-    )
+    count(n_variants=n_variants)
+    _pose_args(max_angle, scale_range, max_shift)
+    sources = face_sources(n_test_sources, n_val_sources, n_train_sources, seed)
     images, is_face = load_lfw_faces()
     faces = images[is_face]
     g = torch.Generator().manual_seed(seed)
-    order = torch.randperm(len(faces), generator=g)
-    test_sources = order[:n_test_sources].sort().values
-    train_sources = order[n_test_sources:].sort().values
-
-    def variants(sources):
-        src = sources.repeat_interleave(n_variants)
-        m = len(src)
-        angle = (torch.rand(m, generator=g) * 2 - 1) * max_angle
-        scale = lo + torch.rand(m, generator=g) * (hi - lo)
-        shift = (torch.rand(m, 2, generator=g) * 2 - 1) * max_shift
-        return transform_faces(faces[src], angle, scale, shift), src
-
-    x_train, s_train = variants(train_sources)
-    x_test, s_test = variants(test_sources)
-    return {
-        "x_train": x_train,
-        "x_test": x_test,
-        "source_train": s_train,
-        "source_test": s_test,
-    }
+    out = {}
+    for part in ("train", "val", "test"):
+        src = sources[part].repeat_interleave(n_variants)
+        out[f"x_{part}"] = random_pose(
+            faces[src], max_angle, scale_range, max_shift, generator=g
+        )
+        out[f"source_{part}"] = src
+    return out

@@ -127,6 +127,8 @@ def test_faces_script_trains(tmp_path):
     assert meta["sizes"] == [625, 2000, 1000, 500, 30] and meta["n_train"] == 64
     model, _ = C.load("deep_faces", tmp_path, device="cpu")
     assert model(torch.rand(3, 625)).shape == (3, 625)
+    # the mean face is stored with the weights and comes back on loading
+    assert meta["center"] and 0.2 < model.x_bar.mean().item() < 0.8
 
 
 @pytest.mark.parametrize("name", sorted(C.CONFIGS))
@@ -137,7 +139,8 @@ def test_shipped_checkpoint_verifies(name):
     assert meta["schedule"] == expected, "retrain: the config changed"
     config = C.CONFIGS[name]
     for key in C.recipes.MODEL_KEYS.get(config["kind"], ()):
-        assert meta[key] == config[key], "retrain: the model changed"
+        setting = C.recipes.model_setting(meta, key)
+        assert setting == config[key], "retrain: the model changed"
 
 
 def test_bad_arguments():
