@@ -110,6 +110,52 @@ def filter_grid(
     )
 
 
+def filter_mosaic(W, shape=(8, 8), ncols: int = 8) -> np.ndarray:
+    """The rows of ``W`` as one image: tiles in a grid, each filter scaled
+    to [0, 1] on its own, separated by white lines of one pixel.
+
+    Shape:
+        W: ``(n_filters, height * width)``; output: ``(rows * (height + 1)
+        - 1, ncols * (width + 1) - 1)`` with rows = ceil(n_filters / ncols).
+    """
+    a = _as_numpy(W)
+    _check_shape(a, shape)
+    number("ncols", ncols, low=1, integer=True)
+    lo, hi = a.min(1, keepdims=True), a.max(1, keepdims=True)
+    a = (a - lo) / np.where(hi > lo, hi - lo, 1.0)
+    (h, w), n = shape, len(a)
+    nrows = math.ceil(n / ncols)
+    mosaic = np.ones((nrows * (h + 1) - 1, ncols * (w + 1) - 1))
+    for k, tile in enumerate(a):
+        i, j = divmod(k, ncols)
+        mosaic[i * (h + 1) : i * (h + 1) + h, j * (w + 1) : j * (w + 1) + w] = (
+            tile.reshape(shape)
+        )
+    return mosaic
+
+
+def filter_panels(panels: dict, shape=(8, 8), ncols: int = 8, size=4.0):
+    """Filter sets side by side, one mosaic each, titled by their keys.
+
+    Args:
+        panels: title -> weight matrix (one filter per row).
+        shape: (height, width) of one filter.
+        ncols: filters per row of each mosaic.
+        size: width of one panel, inches.
+    """
+    if not panels:
+        raise ValueError("panels must hold at least one filter set")
+    fig, axes = plt.subplots(
+        1, len(panels), figsize=(size * len(panels), size), squeeze=False
+    )
+    for ax, (title, W) in zip(axes[0], panels.items()):
+        ax.imshow(filter_mosaic(W, shape, ncols), cmap="gray", vmin=0, vmax=1)
+        ax.set_title(title)
+        ax.set_axis_off()
+    fig.tight_layout()
+    return fig
+
+
 def reconstruction_rows(
     rows,
     labels,

@@ -179,3 +179,16 @@ def test_a_pickled_checkpoint_is_refused_unopened(short_run, tmp_path):
     with open(path, "rb") as f:
         torch.load(f, weights_only=False)
     assert marker.exists()
+
+
+def test_face_ablation_trains_each_number_of_people(tmp_path):
+    """The record chapter 11 reads: one validation curve per number of
+    training photographs, with the override that made it."""
+    result = C.recipes.ablate("deep_faces", tmp_path, n_train=64, device="cpu")
+    runs = result["runs"]
+    ks = [run["overrides"]["n_train_sources"] for run in runs.values()]
+    assert ks == sorted(ks) and ks[-1] == 70
+    for run in runs.values():
+        assert len(run["val_error"]) == run["schedule"]["epochs"] == 30
+        assert "test_error" not in run  # the test people stay untouched
+    assert not list(tmp_path.glob("*.state.pt"))  # no weights are kept
