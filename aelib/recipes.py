@@ -389,10 +389,9 @@ def _augmentation(config):
     """The augmentation of a recipe: None; images moved by up to ``shift``
     pixels with probability ``shift_p``; or, with ``pose``, faces in a new
     random pose, half of them mirrored first with ``flip``."""
+    side = int(round(config["sizes"][0] ** 0.5))
     if config["pose"]:
         from .faces import random_pose
-
-        side = int(round(config["sizes"][0] ** 0.5))
 
         def new_pose(v):
             if config["flip"]:
@@ -406,7 +405,6 @@ def _augmentation(config):
     shift, p = config["shift"], config["shift_p"]
     if not shift:
         return None
-    side = int(round(config["sizes"][0] ** 0.5))
     return lambda v: random_shift(v, shift, p, side)
 
 
