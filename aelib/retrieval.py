@@ -28,7 +28,7 @@ from itertools import combinations
 import numpy as np
 import torch
 
-from ._checks import as_matrix, count, number
+from ._checks import as_matrix, count, number, one_of
 
 # Recall levels of the lecture's precision-recall figure (Hinton & Salakhutdinov
 # 2006): doubling from 0.1 % to 51.2 %, then 100 %. Plot them on a logarithmic
@@ -242,6 +242,100 @@ def _per_query(total, n: int):
     return total / n
 
 
+MEASURES = ("precision", "mean_average_precision", "precision_at_k")
+
+
+def ranking_measures(
+    distances,
+    query_labels,
+    db_labels,
+    k=10,
+    recall_levels=RECALL_LEVELS,
+    exclude_self: bool = False,
+    seed: int = 0,
+    measures=MEASURES,
+) -> dict:
+    """The ranking measures of chapters 12 and 14 from one sort of the
+    distances: the sort is nearly all the cost, so asking for the three
+    measures together is three times faster than asking for each.
+
+    For one query the database is ranked by distance (``ranked_relevance``);
+    each measure is a mean over queries:
+
+    - ``"precision"``: the precision at each recall level, the lecture's
+      retrieval curve: at recall r, the fraction of relevant items among the
+      shortest prefix of the ranking that holds a fraction r of all relevant
+      items;
+    - ``"mean_average_precision"``: the mean of the precision at the rank of
+      each relevant item;
+    - ``"precision_at_k"``: the fraction of relevant items among the ``k``
+      closest.
+
+    Queries with no relevant item in the database have no recall: the first
+    two leave them out, the third counts them.
+
+    Args:
+        distances: smaller is closer.
+        query_labels, db_labels: one integer label per query / database item.
+        k: an int or a list of ints, each at most the database size.
+        recall_levels: the levels of the curve, in (0, 1].
+        exclude_self: the queries are the database; each query's own item is
+            left out.
+        seed: the order in which ties are broken (``ranked_relevance``).
+        measures: which of the three to compute.
+
+    Shape:
+        distances: ``(n_queries, n_database)``.
+
+    Returns:
+        A dict with the measures asked for: ``"precision"``, a numpy array
+        ``(n_levels,)`` (and ``"recall_levels"`` beside it);
+        ``"mean_average_precision"``, a float; ``"precision_at_k"``, a float,
+        or a numpy array with one value per k.
+    """
+    for m in measures:
+        one_of("measures", m, MEASURES)
+    levels, ks = _levels(recall_levels), _ks(k)
+    curve, ap, at_k = np.zeros(len(levels)), 0.0, np.zeros(len(ks))
+    n_queries, n_with_relevant = 0, 0
+    for rel in ranked_relevance(
+        distances, query_labels, db_labels, exclude_self, seed
+    ):
+        hits = np.cumsum(rel, axis=1)
+        n_queries += len(rel)
+        if "precision_at_k" in measures:
+            if ks.max() > rel.shape[1]:
+                raise ValueError(
+                    f"k must be at most the database size {rel.shape[1]}; "
+                    f"got {k!r}"
+                )
+            at_k += (hits[:, ks - 1] / ks).sum(axis=0)
+        keep = hits[:, -1] > 0
+        rel, hits = rel[keep], hits[keep]
+        n_rel = hits[:, -1]
+        n_with_relevant += len(n_rel)
+        if "mean_average_precision" in measures:
+            ranks = np.arange(1, rel.shape[1] + 1)
+            ap += ((rel * hits / ranks).sum(axis=1) / n_rel).sum()
+        if "precision" in measures:
+            for i, r in enumerate(levels):
+                # The relevant items needed to reach recall r, and the first
+                # rank with that many.
+                need = np.ceil(r * n_rel - 1e-9).astype(np.int64)
+                rank = (hits < need[:, None]).sum(axis=1) + 1
+                curve[i] += (need / rank).sum()
+    out = {}
+    if "precision" in measures:
+        out["recall_levels"] = levels
+        out["precision"] = _per_query(curve, n_with_relevant)
+    if "mean_average_precision" in measures:
+        out["mean_average_precision"] = float(_per_query(ap, n_with_relevant))
+    if "precision_at_k" in measures:
+        at_k = at_k / n_queries
+        out["precision_at_k"] = float(at_k[0]) if np.ndim(k) == 0 else at_k
+    return out
+
+
 def precision_recall(
     distances,
     query_labels,
@@ -256,28 +350,22 @@ def precision_recall(
     For one query the database is ranked by distance; the precision at
     recall level r is the fraction of relevant items among the shortest
     prefix of the ranking that holds a fraction r of all relevant items.
-    Queries with no relevant item in the database are skipped.
+    Queries with no relevant item in the database are skipped. For more
+    than one measure of the same distances, ``ranking_measures`` sorts once.
 
     Returns:
         ``(recall_levels, precision)``, both numpy arrays ``(n_levels,)``.
     """
-    levels = _levels(recall_levels)
-    total, n = np.zeros(len(levels)), 0
-    for rel in ranked_relevance(
-        distances, query_labels, db_labels, exclude_self, seed
-    ):
-        hits = np.cumsum(rel, axis=1)
-        n_rel = hits[:, -1]
-        keep = n_rel > 0
-        hits, n_rel = hits[keep], n_rel[keep]
-        for i, r in enumerate(levels):
-            # The relevant items needed to reach recall r, and the first
-            # rank with that many.
-            need = np.ceil(r * n_rel - 1e-9).astype(np.int64)
-            rank = (hits < need[:, None]).sum(axis=1) + 1
-            total[i] += (need / rank).sum()
-        n += len(n_rel)
-    return levels, _per_query(total, n)
+    m = ranking_measures(
+        distances,
+        query_labels,
+        db_labels,
+        recall_levels=recall_levels,
+        exclude_self=exclude_self,
+        seed=seed,
+        measures=("precision",),
+    )
+    return m["recall_levels"], m["precision"]
 
 
 def _ks(k) -> np.ndarray:
@@ -310,20 +398,15 @@ def precision_at_k(
     Returns:
         A float, or a numpy array with one value per k.
     """
-    ks = _ks(k)
-    total, n = np.zeros(len(ks)), 0
-    for rel in ranked_relevance(
-        distances, query_labels, db_labels, exclude_self, seed
-    ):
-        if ks.max() > rel.shape[1]:
-            raise ValueError(
-                f"k must be at most the database size {rel.shape[1]}; got {k!r}"
-            )
-        hits = np.cumsum(rel, axis=1)
-        total += (hits[:, ks - 1] / ks).sum(axis=0)
-        n += len(rel)
-    out = total / n
-    return float(out[0]) if np.ndim(k) == 0 else out
+    return ranking_measures(
+        distances,
+        query_labels,
+        db_labels,
+        k=k,
+        exclude_self=exclude_self,
+        seed=seed,
+        measures=("precision_at_k",),
+    )["precision_at_k"]
 
 
 def mean_average_precision(
@@ -337,18 +420,14 @@ def mean_average_precision(
     precision at the rank of each relevant item (chapters 12, 14). Queries
     with no relevant item are skipped.
     """
-    total, n = 0.0, 0
-    for rel in ranked_relevance(
-        distances, query_labels, db_labels, exclude_self, seed
-    ):
-        hits = np.cumsum(rel, axis=1)
-        n_rel = hits[:, -1]
-        ranks = np.arange(1, rel.shape[1] + 1)
-        ap = (rel * hits / ranks).sum(axis=1)
-        keep = n_rel > 0
-        total += (ap[keep] / n_rel[keep]).sum()
-        n += int(keep.sum())
-    return float(_per_query(total, n))
+    return ranking_measures(
+        distances,
+        query_labels,
+        db_labels,
+        exclude_self=exclude_self,
+        seed=seed,
+        measures=("mean_average_precision",),
+    )["mean_average_precision"]
 
 
 def precision_within_radius(

@@ -83,6 +83,44 @@ def test_ranking_measures_match_a_per_query_reference():
     ) == pytest.approx(ap_ref)
 
 
+def test_ranking_measures_sorts_once_for_the_three_measures():
+    rng = np.random.default_rng(2)
+    d = rng.integers(0, 5, (30, 200)).astype(float)  # many ties
+    ql, dl = rng.integers(0, 4, 30), rng.integers(0, 4, 200)
+    ql[3] = 9
+    m = R.ranking_measures(d, ql, dl, k=[1, 10])
+    np.testing.assert_allclose(m["precision"], R.precision_recall(d, ql, dl)[1])
+    np.testing.assert_allclose(
+        m["precision_at_k"], R.precision_at_k(d, ql, dl, [1, 10])
+    )
+    assert m["mean_average_precision"] == R.mean_average_precision(d, ql, dl)
+    assert R.ranking_measures(d, ql, dl)["precision_at_k"] == pytest.approx(
+        R.precision_at_k(d, ql, dl, 10)
+    )
+    calls = []
+    real = R.ranked_relevance
+
+    def counted(*args, **kwargs):
+        calls.append(1)
+        return real(*args, **kwargs)
+
+    R.ranked_relevance = counted
+    try:
+        R.ranking_measures(d, ql, dl, k=[1, 10])
+    finally:
+        R.ranked_relevance = real
+    assert len(calls) == 1
+
+
+def test_precision_at_k_needs_no_relevant_item():
+    # The curve and mAP have no value without a relevant item; precision at
+    # k is then 0, as it was before the measures shared one sort.
+    d = np.random.default_rng(3).random((2, 5))
+    assert R.precision_at_k(d, np.array([7, 8]), np.arange(5), 3) == 0.0
+    with pytest.raises(ValueError, match="no query has a relevant item"):
+        R.ranking_measures(d, np.array([7, 8]), np.arange(5), k=3)
+
+
 def test_scalar_measures_are_python_floats():
     # A numpy scalar glued into the book prints as 'np.float64(...)', which
     # myst-nb cannot format ({glue:text}`name:.2f`): the build then warns.
