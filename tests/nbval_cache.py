@@ -14,6 +14,7 @@ Use: ``pytest -p tests.nbval_cache --nbval-lax --nbval-current-env chapters``.
 
 from __future__ import annotations
 
+import json
 import time
 from pathlib import Path
 
@@ -25,10 +26,28 @@ CACHE = ROOT / "_build" / ".jupyter_cache"
 _failed: set[str] = set()
 _started: dict[str, float] = {}
 _cached: list[str] = []
+# The machine's speed beside the chapters' times (aelib.bench.yardstick): the
+# benchmark appendix scales the times to a quiet machine with it.
+_yardstick: dict[str, float] = {}
 
 
 def _is_cell(item) -> bool:
     return type(item).__name__ == "IPyNbCell"
+
+
+def pytest_collection_finish(session):
+    if any(_is_cell(item) for item in session.items):
+        from aelib.bench import yardstick
+
+        _yardstick["start"] = yardstick()
+
+
+def pytest_sessionfinish(session):
+    if _cached and "start" in _yardstick:
+        from aelib.bench import yardstick
+
+        _yardstick["end"] = yardstick()
+        (CACHE / "yardstick.json").write_text(json.dumps(_yardstick))
 
 
 def pytest_runtest_setup(item):
@@ -61,7 +80,12 @@ def pytest_runtest_teardown(item, nextitem):
     cache = get_cache(str(CACHE))
     cache.cache_notebook_bundle(
         CacheBundleIn(
-            item.parent.nb, path, data={"execution_seconds": seconds}
+            item.parent.nb,
+            path,
+            data={
+                "execution_seconds": seconds,
+                "plain_samples_per_s": _yardstick.get("start"),
+            },
         ),
         check_validity=False,
         overwrite=True,

@@ -142,9 +142,54 @@ def test_precision_speed_reports_each_run_against_its_own_yardstick():
                 ],
             },
             "hashing": [],
+            "speedups": [
+                {
+                    "change": "one sort",
+                    "where": "12",
+                    "before_ms": 3.0,
+                    "after_ms": 1.0,
+                    "ratio": 3.0,
+                }
+            ],
+            "yardstick": 3350.0,
             "chapters": [],
+            "chapters_yardstick": {},
+            "budget": bench.chapter_budget([], 3350.0),
             "reproduction": [],
         }
     )
     assert "step / matmul" in text and "bfloat16" in text
+    assert "| one sort | 12 | 3.00 | 1.00 | 3.0 |" in text
+    assert "3,350 samples/s, stands in" in text
     assert "20 times faster than the fastest solver" in text
+
+
+def test_chapter_budget_scales_each_time_to_a_quiet_machine():
+    quiet = bench.QUIET_PLAIN_SAMPLES_PER_S
+    rows = [
+        # measured on a machine at half speed: 60 s count as 30
+        {
+            "notebook": "chapters/03_a.ipynb",
+            "seconds": 60.0,
+            "plain_samples_per_s": quiet / 2,
+        },
+        # no yardstick of its own: this run's stands in
+        {
+            "notebook": "chapters/04_b.ipynb",
+            "seconds": 40.0,
+            "plain_samples_per_s": None,
+        },
+        {
+            "notebook": "chapters/assignments/a1.ipynb",
+            "seconds": 10.0,
+            "plain_samples_per_s": quiet,
+        },
+    ]
+    b = bench.chapter_budget(rows, quiet / 4)
+    assert [r["normalised"] for r in b["rows"]] == pytest.approx(
+        [30.0, 10.0, 10.0]
+    )
+    assert b["chapters_s"] == 100.0 and b["chapters_normalised"] == 40.0
+    assert b["assignments_s"] == 10.0
+    # the budget is on the raw seconds: a student's laptop is not normalised
+    assert b["over_budget"] == ["chapters/03_a.ipynb"]
