@@ -137,6 +137,12 @@ class Logits(nn.Module):
         super().__init__()
         self.autoencoder = autoencoder
 
+    @property
+    def W(self) -> torch.Tensor:
+        """The wrapped encoder's weights, for penalties that read
+        ``model.W`` (``contractive.penalty``)."""
+        return self.autoencoder.W
+
     def encode(self, x):
         return self.autoencoder.encode(x)
 
