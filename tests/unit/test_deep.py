@@ -30,3 +30,21 @@ def test_x_bar_is_stored_with_the_weights():
 def test_x_bar_of_the_wrong_width_is_refused():
     with pytest.raises(ValueError, match=r"x_bar must have shape \(6,\)"):
         DeepAutoencoder((6, 4, 2), x_bar=torch.zeros(5))
+
+
+def test_logits_hands_penalties_the_wrapped_weights():
+    # fit(Logits(model), ..., penalty=contractive.penalty(lam)) must charge
+    # the same penalty as on the bare model: the wrapper shows its W.
+    import aelib
+    from aelib import contractive
+    from aelib.deep import Logits
+
+    torch.manual_seed(0)
+    model = aelib.Autoencoder(20, 7, tied=True)
+    x = torch.rand(5, 20)
+    wrapped = Logits(model)
+    assert wrapped.W is model.W
+    term = contractive.penalty(0.5)
+    h = model.encode(x)
+    assert torch.equal(term(wrapped, x, h), term(model, x, h))
+    assert torch.allclose(torch.sigmoid(wrapped(x)), model(x), atol=1e-6)
