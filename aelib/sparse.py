@@ -45,7 +45,14 @@ def soft_threshold(v: torch.Tensor, t: float | torch.Tensor) -> torch.Tensor:
         output: the shape of v.
     """
     v, t = _threshold_args(v, t)
-    return torch.sign(v) * torch.clamp(v.abs() - t, min=0)
+    return _shrink(v, t)
+
+
+def _shrink(v: torch.Tensor, t: float | torch.Tensor) -> torch.Tensor:
+    # v minus its part in [-t, t]: the same numbers as sign(v) max(|v| - t,
+    # 0), to the bit, in two passes over v instead of five (the solvers call
+    # it at every step).
+    return v - torch.clamp(v, -t, t)
 
 
 def _threshold_args(v, t):
@@ -183,22 +190,26 @@ def lasso_objective(
 
 def _solve(x, D, lam, n_iter, z0, L, tol, history, momentum):
     x, D, z0, L = _solver_args(x, D, lam, z0, n_iter, tol, L)
-    # Precomputing D^T D and x D makes one step cost a (batch, k) x (k, k)
-    # product.
-    DtD = D.t() @ D
-    xD = x @ D
+    # A step is z <- soft(y - (y D^T D - x D) / L, lam / L), the gradient
+    # step on 1/2 ||D z - x||^2 then the shrinkage. Written as soft(y M + c)
+    # with M = I - D^T D / L and c = x D / L, both computed once, it costs one
+    # fused (batch, k) x (k, k) product.
+    k = D.shape[1]
+    M = torch.eye(k, dtype=D.dtype, device=D.device) - (D.t() @ D) / L
+    c = (x @ D) / L
     z = (
-        torch.zeros(x.shape[0], D.shape[1], dtype=x.dtype, device=x.device)
+        torch.zeros(x.shape[0], k, dtype=x.dtype, device=x.device)
         if z0 is None
         else z0.clone()
     )
     y, t = z, 1.0
     trace = [lasso_objective(x, D, z, lam, "mean").item()] if history else None
     for _ in range(n_iter):
-        z_new = soft_threshold(y - (y @ DtD - xD) / L, lam / L)
+        z_new = _shrink(torch.addmm(c, y, M), lam / L)
         if momentum:
             t_new = (1.0 + math.sqrt(1.0 + 4.0 * t * t)) / 2.0
-            y = z_new + ((t - 1.0) / t_new) * (z_new - z)
+            # y = z_new + (t - 1) / t_new * (z_new - z)
+            y = torch.add(z_new, z_new - z, alpha=(t - 1.0) / t_new)
             t = t_new
         else:
             y = z_new
