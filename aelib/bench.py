@@ -591,13 +591,30 @@ def chapter_times(cache: Path | None = None) -> list[dict]:
             "notebook": name,
             "seconds": record.data.get("execution_seconds"),
             "plain_samples_per_s": record.data.get("plain_samples_per_s"),
+            "finished": record.created.timestamp(),
         }
         for name, record in _latest_records(cache).items()
     ]
-    return sorted(
-        (r for r in rows if r["seconds"] is not None),
-        key=lambda r: r["notebook"],
-    )
+    rows = [r for r in rows if r["seconds"] is not None]
+    _interpolate_speed(rows, session_yardstick(cache))
+    return sorted(rows, key=lambda r: r["notebook"])
+
+
+def _interpolate_speed(rows: list[dict], session: dict) -> None:
+    """Give each notebook that make test ran the machine's speed at its
+    middle, interpolated between the yardsticks timed before the first
+    notebook and after the last (the load can change within a run)."""
+    timed = [r for r in rows if r["plain_samples_per_s"] is not None]
+    if not timed or "start" not in session or "end" not in session:
+        return
+    first = min(r["finished"] - r["seconds"] for r in timed)
+    last = max(r["finished"] for r in timed)
+    for r in timed:
+        middle = r["finished"] - r["seconds"] / 2
+        share = (middle - first) / max(last - first, 1e-9)
+        r["plain_samples_per_s"] = session["start"] + share * (
+            session["end"] - session["start"]
+        )
 
 
 def session_yardstick(cache: Path | None = None) -> dict:
@@ -616,9 +633,11 @@ def chapter_budget(rows: list[dict], plain_samples_per_s: float) -> dict:
     """The chapters' times against the budget, raw and scaled to a quiet
     machine.
 
-    A notebook's time is scaled by its yardstick (or, where it has none, by
-    ``plain_samples_per_s``, this run's) over ``QUIET_PLAIN_SAMPLES_PER_S``:
-    on a machine running at half speed, 80 s count as 40.
+    A notebook's time is scaled by its yardstick (``chapter_times``: the
+    speed at its middle, between those timed before and after the notebooks;
+    where it has none, ``plain_samples_per_s``, this run's) over
+    ``QUIET_PLAIN_SAMPLES_PER_S``: on a machine running at half speed, 80 s
+    count as 40.
 
     Returns:
         The rows with ``normalised`` seconds added, and the totals of the
@@ -1027,7 +1046,8 @@ def _chapter_section(r: dict) -> str:
         "From the last execution of each notebook (make test). The machine's "
         f"speed moves with its load: {speed}, against "
         f"{QUIET_PLAIN_SAMPLES_PER_S:,.0f} on a quiet machine; the "
-        "normalised column scales each time to that speed.\n",
+        "normalised column scales each time to that speed, interpolated to "
+        "the middle of the notebook's run.\n",
         _table(
             b["rows"],
             [

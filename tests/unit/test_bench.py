@@ -193,3 +193,32 @@ def test_chapter_budget_scales_each_time_to_a_quiet_machine():
     assert b["assignments_s"] == 10.0
     # the budget is on the raw seconds: a student's laptop is not normalised
     assert b["over_budget"] == ["chapters/03_a.ipynb"]
+
+
+def test_the_speed_is_interpolated_to_the_middle_of_each_notebook():
+    rows = [
+        {
+            "notebook": "a",
+            "seconds": 10.0,
+            "finished": 110.0,
+            "plain_samples_per_s": 1.0,
+        },
+        {
+            "notebook": "b",
+            "seconds": 10.0,
+            "finished": 120.0,
+            "plain_samples_per_s": 1.0,
+        },
+        # run by the book build: no yardstick, left alone
+        {
+            "notebook": "c",
+            "seconds": 5.0,
+            "finished": 500.0,
+            "plain_samples_per_s": None,
+        },
+    ]
+    bench._interpolate_speed(rows, {"start": 6000.0, "end": 4000.0})
+    # the run spans 100..120 s; the middles are at 105 and 115
+    assert rows[0]["plain_samples_per_s"] == pytest.approx(5500.0)
+    assert rows[1]["plain_samples_per_s"] == pytest.approx(4500.0)
+    assert rows[2]["plain_samples_per_s"] is None
