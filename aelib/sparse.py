@@ -49,9 +49,9 @@ def soft_threshold(v: torch.Tensor, t: float | torch.Tensor) -> torch.Tensor:
 
 
 def _shrink(v: torch.Tensor, t: float | torch.Tensor) -> torch.Tensor:
-    # v minus its part in [-t, t]: the same numbers as sign(v) max(|v| - t,
-    # 0), to the bit, in two passes over v instead of five (the solvers call
-    # it at every step).
+    # v minus its part in [-t, t]: the same values as sign(v) max(|v| - t,
+    # 0) (a zero may be +0 where that gives -0), in two passes over v instead
+    # of five (the solvers call it at every step).
     return v - torch.clamp(v, -t, t)
 
 
