@@ -190,11 +190,11 @@ def fit_against_plain_loop(n_samples: int = 12800, rounds: int = 3) -> dict:
             progress=False,
         ).samples_per_s
 
-    _plain_loop(DeepAutoencoder(), x)  # warm-up
+    _plain_loop(DeepAutoencoder(DEEP_SIZES), x)  # warm-up
     plain_rates, fit_rates = [], []
     for _ in range(rounds):
-        plain_rates.append(_plain_loop(DeepAutoencoder(), x))
-        fit_rates.append(with_fit(DeepAutoencoder()))
+        plain_rates.append(_plain_loop(DeepAutoencoder(DEEP_SIZES), x))
+        fit_rates.append(with_fit(DeepAutoencoder(DEEP_SIZES)))
     flops_per_sample = DEEP_FLOPS_PER_SAMPLE
     rate = matmul_rate()
     fit_rate = statistics.median(fit_rates)
@@ -224,8 +224,11 @@ def speedups() -> list[dict]:
     Each row: ``change``, ``before_ms``, ``after_ms``, ``ratio`` (before /
     after) and ``where`` (the chapters that gain).
     """
-    from threadpoolctl import threadpool_limits
+    import warnings
+
+    from sklearn.exceptions import ConvergenceWarning
     from sklearn.linear_model import LogisticRegression
+    from threadpoolctl import threadpool_limits
 
     from . import retrieval, sparse
     from ._checks import _finite
@@ -325,7 +328,7 @@ def speedups() -> list[dict]:
 
     def textbook_fista(n_iter=50, lam=0.7):
         # The step as the formula reads, the threshold as sign(v) max(|v|-t, 0)
-        L = float(torch.linalg.matrix_norm(D, ord=2) ** 2)
+        L = sparse.lipschitz(D)
         DtD, xD = D.t() @ D, patches @ D
         z = y_ = torch.zeros(256, 128)
         t = 1.0
@@ -353,10 +356,6 @@ def speedups() -> list[dict]:
                 LogisticRegression(max_iter=100).fit(x_probe, y_probe)
 
         return fit
-
-    import warnings
-
-    from sklearn.exceptions import ConvergenceWarning
 
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", ConvergenceWarning)
@@ -578,9 +577,10 @@ def chapter_times(cache: Path | None = None) -> list[dict]:
     """Execution time of each notebook, from a book's jupyter-cache (filled by
     make test / make book), with the machine's speed measured beside it.
 
-    Each row: ``notebook``, ``seconds`` and ``plain_samples_per_s``, the
-    yardstick that make test measured before the notebooks (None for a
-    notebook executed by the book build).
+    Each row: ``notebook``, ``seconds``, ``finished`` (a timestamp) and
+    ``plain_samples_per_s``: the machine's speed during the notebook,
+    interpolated between the yardsticks make test timed before and after the
+    notebooks (None for a notebook executed by the book build).
 
     Args:
         cache: the cache folder; default ``_build/.jupyter_cache``, or
